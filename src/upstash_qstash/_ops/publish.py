@@ -1,0 +1,311 @@
+"""Publish and publish_json: validate options, build the request, parse the answer."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, Literal, TypedDict
+
+from .._errors import RequestValidationError
+from .._http import Request, Response
+from .._wire.durations import DurationError, format_duration
+from ..models import PublishResponse, parse_publish_response
+
+__all__ = [
+    "FlowControl",
+    "PublishJSONRequest",
+    "PublishRequest",
+    "build_publish",
+    "parse_publish",
+    "publish_headers",
+]
+
+HTTPMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+
+
+class FlowControl(TypedDict, total=False):
+    """Limits shared by every message with the same ``key``."""
+
+    key: str
+    parallelism: int
+    rate: int
+    period: int | str
+
+
+class Redact(TypedDict, total=False):
+    body: bool
+    header: bool | list[str]
+
+
+class _PublishOptions(TypedDict, total=False):
+    url: str
+    url_group: str
+    topic: str
+    content_type: str
+    method: HTTPMethod
+    headers: Mapping[str, str]
+    callback_headers: Mapping[str, str]
+    failure_callback_headers: Mapping[str, str]
+    retries: int
+    retry_delay: str
+    callback: str
+    failure_callback: str
+    delay: int | float | str
+    not_before: int
+    deduplication_id: str
+    content_based_deduplication: bool
+    timeout: int | float | str
+    flow_control: FlowControl
+    label: str | list[str]
+    redact: Redact
+
+
+class PublishRequest(_PublishOptions, total=False):
+    """Options of ``publish``: exactly one of ``url`` / ``url_group`` (``topic`` is its old name)."""
+
+    body: str | bytes
+
+
+class PublishJSONRequest(_PublishOptions, total=False):
+    """Options of ``publish_json``: ``body`` is any JSON-serialisable value."""
+
+    body: Any
+
+
+_KNOWN = set(PublishRequest.__annotations__) | set(_PublishOptions.__annotations__)
+
+
+def _check_keys(options: Mapping[str, Any], known: set[str]) -> None:
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise RequestValidationError(
+            unknown[0], f"unknown option; known options are {', '.join(sorted(known))}"
+        )
+
+
+def _str_field(options: Mapping[str, Any], name: str) -> str | None:
+    value = options.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise RequestValidationError(name, f"must be a non-empty string, got {value!r}")
+    return value
+
+
+def _int_field(options: Mapping[str, Any], name: str, minimum: int = 0) -> int | None:
+    value = options.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise RequestValidationError(name, f"must be an integer >= {minimum}, got {value!r}")
+    return value
+
+
+def _duration_field(options: Mapping[str, Any], name: str) -> str | None:
+    value = options.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise RequestValidationError(
+            name, f"expected seconds or a duration like '10s', got {value!r}"
+        )
+    try:
+        return format_duration(value, field=name)
+    except DurationError as exc:
+        raise RequestValidationError(name, str(exc)) from None
+
+
+def _url_field(options: Mapping[str, Any], name: str) -> str | None:
+    value = _str_field(options, name)
+    if value is not None and not value.startswith(("http://", "https://")):
+        raise RequestValidationError(name, f"must be an http:// or https:// URL, got {value!r}")
+    return value
+
+
+def _forward(
+    headers: Mapping[str, str] | None, prefix: str, field_name: str
+) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    if headers is None:
+        return out
+    if not isinstance(headers, Mapping):
+        raise RequestValidationError(field_name, "must be a mapping of header names to values")
+    for name, value in headers.items():
+        if not isinstance(name, str) or not name or not isinstance(value, str):
+            raise RequestValidationError(
+                field_name, f"header {name!r} must map a name to a string value"
+            )
+        lower = name.lower()
+        if lower.startswith("upstash-") or (
+            prefix == "Upstash-Forward-" and lower == "content-type"
+        ):
+            out.append((name, value))
+        else:
+            out.append((prefix + name, value))
+    return out
+
+
+def flow_control_headers(value: Any, field_name: str = "flow_control") -> list[tuple[str, str]]:
+    if value is None:
+        return []
+    if not isinstance(value, Mapping):
+        raise RequestValidationError(
+            field_name, "must be a dict with key and parallelism/rate/period"
+        )
+    unknown = set(value) - {"key", "parallelism", "rate", "period"}
+    if unknown:
+        raise RequestValidationError(
+            f"{field_name}.{sorted(unknown)[0]}", "unknown flow-control option"
+        )
+    key = value.get("key")
+    if not isinstance(key, str) or not key.strip():
+        raise RequestValidationError(f"{field_name}.key", "a non-empty key is required")
+    parts: list[str] = []
+    for name in ("parallelism", "rate"):
+        number = value.get(name)
+        if number is not None:
+            if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+                raise RequestValidationError(
+                    f"{field_name}.{name}", f"must be an integer >= 1, got {number!r}"
+                )
+            parts.append(f"{name}={number}")
+    if not parts:
+        raise RequestValidationError(field_name, "give parallelism or rate (or both)")
+    period = _duration_field(value, "period") if value.get("period") is not None else None
+    if period is not None:
+        parts.append(f"period={period}")
+    return [("Upstash-Flow-Control-Key", key), ("Upstash-Flow-Control-Value", ", ".join(parts))]
+
+
+def _redact(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise RequestValidationError(
+            "redact", "must be a dict like {'body': True, 'header': ['Authorization']}"
+        )
+    fields: list[str] = []
+    if value.get("body"):
+        fields.append("body")
+    header = value.get("header")
+    if header is True:
+        fields.append("header")
+    elif isinstance(header, list):
+        fields.extend(f"header[{name}]" for name in header)
+    elif header not in (None, False):
+        raise RequestValidationError("redact.header", "must be True or a list of header names")
+    return ",".join(fields) or None
+
+
+def publish_headers(options: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The ``Upstash-*`` headers of a publish (shared by publish, enqueue, batch, schedules)."""
+    headers: list[tuple[str, str]] = []
+
+    def add(name: str, value: str | None) -> None:
+        if value is not None:
+            headers.append((name, value))
+
+    content_type = _str_field(options, "content_type")
+    add("Content-Type", content_type)
+    method = _str_field(options, "method")
+    if method is not None:
+        method = method.upper()
+        if method not in _METHODS:
+            raise RequestValidationError("method", f"must be one of {', '.join(_METHODS)}")
+    add("Upstash-Method", method)
+    delay = _duration_field(options, "delay")
+    add("Upstash-Delay", delay)
+    not_before = _int_field(options, "not_before")
+    add("Upstash-Not-Before", None if not_before is None else str(not_before))
+    retries = _int_field(options, "retries")
+    add("Upstash-Retries", None if retries is None else str(retries))
+    add("Upstash-Retry-Delay", _str_field(options, "retry_delay"))
+    add("Upstash-Timeout", _duration_field(options, "timeout"))
+    add("Upstash-Callback", _url_field(options, "callback"))
+    add("Upstash-Failure-Callback", _url_field(options, "failure_callback"))
+    add("Upstash-Deduplication-Id", _str_field(options, "deduplication_id"))
+    dedup = options.get("content_based_deduplication")
+    if dedup is not None and not isinstance(dedup, bool):
+        raise RequestValidationError(
+            "content_based_deduplication", f"must be True or False, got {dedup!r}"
+        )
+    if dedup:
+        add("Upstash-Content-Based-Deduplication", "true")
+    label = options.get("label")
+    if label is not None:
+        labels = [label] if isinstance(label, str) else label
+        if (
+            not isinstance(labels, list)
+            or not labels
+            or not all(isinstance(x, str) and x.strip() for x in labels)
+        ):
+            raise RequestValidationError("label", "must be a non-empty string or a list of them")
+        add("Upstash-Label", ",".join(labels))
+    add("Upstash-Redact-Fields", _redact(options.get("redact")))
+    headers += flow_control_headers(options.get("flow_control"))
+    headers += _forward(options.get("headers"), "Upstash-Forward-", "headers")
+    headers += _forward(
+        options.get("callback_headers"), "Upstash-Callback-Forward-", "callback_headers"
+    )
+    headers += _forward(
+        options.get("failure_callback_headers"),
+        "Upstash-Failure-Callback-Forward-",
+        "failure_callback_headers",
+    )
+    return headers
+
+
+def destination(options: Mapping[str, Any]) -> str:
+    url = _url_field(options, "url")
+    group = _str_field(options, "url_group")
+    topic = _str_field(options, "topic")
+    if group is not None and topic is not None:
+        raise RequestValidationError("url_group", "give url_group or its old name topic, not both")
+    group = group or topic
+    if url is not None and group is not None:
+        raise RequestValidationError("url", "give either url or url_group, not both")
+    if url is None and group is None:
+        raise RequestValidationError("url", "a destination is required: give url or url_group")
+    return url if url is not None else str(group)
+
+
+def _body_bytes(body: Any) -> bytes | None:
+    if body is None:
+        return None
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode()
+    raise RequestValidationError(
+        "body", f"must be str or bytes (use publish_json for objects), got {type(body).__name__}"
+    )
+
+
+def json_body(options: Mapping[str, Any]) -> tuple[dict[str, Any], bytes | None]:
+    """Options with the JSON body encoded and a JSON content type (without touching the input)."""
+    copy = dict(options)
+    body = None
+    if "body" in copy:
+        try:
+            body = json.dumps(copy.pop("body")).encode()
+        except (TypeError, ValueError) as exc:
+            raise RequestValidationError("body", f"is not JSON-serialisable: {exc}") from None
+    copy.setdefault("content_type", "application/json")
+    return copy, body
+
+
+def build_publish(options: Mapping[str, Any], *, as_json: bool = False) -> Request:
+    _check_keys(options, _KNOWN)
+    if as_json:
+        options, body = json_body(options)
+    else:
+        body = _body_bytes(options.get("body"))
+    target = destination(options)
+    return Request(
+        "POST", f"/v2/publish/{target}", headers=tuple(publish_headers(options)), body=body
+    )
+
+
+def parse_publish(response: Response) -> PublishResponse | list[PublishResponse]:
+    return parse_publish_response(response.json())

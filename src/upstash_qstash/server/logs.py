@@ -1,0 +1,66 @@
+"""Building log entries (the objects of ``GET /v2/events`` and ``GET /v2/logs``)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from .._wire.headers import header_map
+from .models import Message
+
+__all__ = ["STATES", "log_entry"]
+
+STATES = (
+    "CREATED",
+    "ACTIVE",
+    "RETRY",
+    "ERROR",
+    "DELIVERED",
+    "FAILED",
+    "CANCEL_REQUESTED",
+    "CANCELED",
+)
+
+
+def log_entry(msg: Message, state: str, time_ms: int, **extra: Any) -> dict[str, Any]:
+    """A log entry for ``msg`` entering ``state`` at ``time_ms``; ``extra`` adds fields."""
+    assert state in STATES, state
+    entry: dict[str, Any] = {
+        "time": time_ms,
+        "messageId": msg.id,
+        "state": state,
+        "url": msg.url,
+        "method": msg.method,
+        "header": header_map(msg.headers),
+        "maxRetries": msg.max_retries,
+        "createdAt": msg.created_at,
+        "notBefore": msg.not_before,
+    }
+    if msg.body:
+        entry["body"] = base64.b64encode(msg.body).decode()
+    optional: dict[str, Any] = {
+        "topicName": msg.topic_name,
+        "endpointName": msg.endpoint_name,
+        "queueName": msg.queue_name,
+        "scheduleId": msg.schedule_id,
+        "callerIP": msg.caller_ip,
+        "retryDelayExpr": msg.retry_delay,
+        "retryDelayExpression": msg.retry_delay,
+        "callback": msg.callback.url if msg.callback else None,
+        "failureCallback": msg.failure_callback.url if msg.failure_callback else None,
+        "flowControlKey": msg.flow_control_key,
+        "parallelism": msg.parallelism,
+        "rate": msg.rate,
+        "period": msg.period,
+        "timeout": None if msg.timeout is None else int(msg.timeout * 1000),
+    }
+    if msg.callback and msg.callback.headers:
+        optional["callbackHeaders"] = header_map(msg.callback.headers)
+    if msg.failure_callback and msg.failure_callback.headers:
+        optional["failureCallbackHeaders"] = header_map(msg.failure_callback.headers)
+    if msg.labels:
+        optional["label"] = msg.labels[0]
+        optional["labels"] = list(msg.labels)
+    entry.update({k: v for k, v in optional.items() if v is not None})
+    entry.update({k: v for k, v in extra.items() if v is not None})
+    return entry

@@ -1,0 +1,135 @@
+"""Records the server keeps: messages waiting for delivery, log events, DLQ entries."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .._wire.headers import HeaderMap, header_map
+
+__all__ = ["CallbackConfig", "Message", "encode_body_fields", "new_id"]
+
+_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def new_id(prefix: str, length: int = 24) -> str:
+    return prefix + "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+def encode_body_fields(body: bytes) -> dict[str, str]:
+    """``{"body": text}`` for UTF-8 bodies, ``{"bodyBase64": ...}`` otherwise, ``{}`` if empty."""
+    if not body:
+        return {}
+    try:
+        return {"body": body.decode("utf-8")}
+    except UnicodeDecodeError:
+        return {"bodyBase64": base64.b64encode(body).decode()}
+
+
+@dataclass(slots=True)
+class CallbackConfig:
+    """How the message created for a callback or failure callback is published."""
+
+    url: str
+    method: str = "POST"
+    retries: int | None = None
+    timeout: float | None = None
+    retry_delay: str | None = None
+    delay: float | None = None
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Message:
+    """A message as stored: everything needed to deliver it, retry it and report on it."""
+
+    id: str
+    user: str
+    url: str
+    method: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    created_at: int
+    not_before: int
+    due_at: int
+    max_retries: int
+    retried: int = 0
+    state: str = "pending"
+    retry_delay: str | None = None
+    timeout: float | None = None
+    callback: CallbackConfig | None = None
+    failure_callback: CallbackConfig | None = None
+    topic_name: str | None = None
+    endpoint_name: str | None = None
+    queue_name: str | None = None
+    schedule_id: str | None = None
+    caller_ip: str | None = None
+    labels: list[str] = field(default_factory=list)
+    flow_control_key: str | None = None
+    parallelism: int | None = None
+    rate: int | None = None
+    period: int | None = None
+    dedup_key: str | None = None
+    redact: list[str] = field(default_factory=list)
+    # Set on callback messages: the JSON body is built from the source message's outcome.
+    origin: str | None = None
+
+    def data(self) -> dict[str, Any]:
+        """Everything but the body, as JSON-able data (for the store)."""
+        out = asdict(self)
+        del out["body"]
+        return out
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any], body: bytes) -> Message:
+        values = dict(data)
+        values["headers"] = [tuple(h) for h in values["headers"]]
+        for key in ("callback", "failure_callback"):
+            if values.get(key) is not None:
+                cb = dict(values[key])
+                cb["headers"] = [tuple(h) for h in cb["headers"]]
+                values[key] = CallbackConfig(**cb)
+        return cls(body=body, **values)
+
+    def header_map(self) -> HeaderMap:
+        return header_map(self.headers)
+
+    def to_json(self) -> dict[str, Any]:
+        """The Message object of ``GET /v2/messages/{id}``."""
+        out: dict[str, Any] = {
+            "messageId": self.id,
+            "url": self.url,
+            "method": self.method,
+            "header": self.header_map(),
+            "maxRetries": self.max_retries,
+            "notBefore": self.not_before,
+            "createdAt": self.created_at,
+            **encode_body_fields(self.body),
+        }
+        optional: dict[str, Any] = {
+            "topicName": self.topic_name,
+            "endpointName": self.endpoint_name,
+            "queueName": self.queue_name,
+            "scheduleId": self.schedule_id,
+            "callerIP": self.caller_ip,
+            "retryDelayExpression": self.retry_delay,
+            "callback": self.callback.url if self.callback else None,
+            "failureCallback": self.failure_callback.url if self.failure_callback else None,
+            "flowControlKey": self.flow_control_key,
+            "parallelism": self.parallelism,
+            "rate": self.rate,
+            "period": self.period,
+        }
+        if self.callback and self.callback.headers:
+            optional["callbackHeader"] = header_map(self.callback.headers)
+        if self.failure_callback and self.failure_callback.headers:
+            optional["failureCallbackHeader"] = header_map(self.failure_callback.headers)
+        if self.timeout is not None:
+            optional["timeout"] = int(self.timeout)
+        if self.labels:
+            optional["label"] = self.labels[0]
+            optional["labels"] = list(self.labels)
+        out.update({k: v for k, v in optional.items() if v is not None})
+        return out

@@ -1,0 +1,1 @@
+"""Route tables, one module per resource; ``app.create_app`` registers them all."""

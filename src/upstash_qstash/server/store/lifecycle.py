@@ -1,0 +1,82 @@
+"""State changes of a message, each one transaction with its log entries."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+from ..models import Message
+from . import dlq, events, messages
+
+SCHEMA = ""
+
+
+def publish(
+    conn: sqlite3.Connection,
+    user: str,
+    batch: list[tuple[Message, str | None]],
+    now_ms: int,
+    dedup_expires_at: int,
+    entry: Callable[[Message], dict[str, Any]],
+) -> list[tuple[str, bool]]:
+    """Store one user's new messages with their CREATED entries, deduplicating atomically.
+
+    ``batch`` pairs each message with its dedup key (or None). Returns, per message, the id
+    to report and whether it was a duplicate of a message seen within the window.
+    """
+    results: list[tuple[str, bool]] = []
+    for msg, key in batch:
+        if key is not None:
+            existing = messages.dedup_lookup(conn, user, key, now_ms)
+            if existing is not None:
+                results.append((existing, True))
+                continue
+            messages.dedup_remember(conn, user, key, msg.id, dedup_expires_at)
+        messages.save(conn, msg)
+        events.append(conn, user, entry(msg))
+        results.append((msg.id, False))
+    return results
+
+
+def claim(
+    conn: sqlite3.Connection,
+    now_ms: int,
+    limit: int,
+    admit: Callable[[Message], bool],
+    entry: Callable[[Message], dict[str, Any]],
+) -> list[Message]:
+    """Mark due messages that ``admit`` lets through as active, logging ACTIVE for each."""
+    claimed: list[Message] = []
+    for msg in messages.due(conn, now_ms, limit):
+        if not admit(msg):
+            continue
+        msg.state = "active"
+        messages.save(conn, msg)
+        events.append(conn, msg.user, entry(msg))
+        claimed.append(msg)
+    return claimed
+
+
+def delivered(conn: sqlite3.Connection, msg: Message, entries: list[dict[str, Any]]) -> None:
+    messages.delete(conn, msg.id)
+    events.append_many(conn, msg.user, entries)
+
+
+def retry_later(conn: sqlite3.Connection, msg: Message, entries: list[dict[str, Any]]) -> None:
+    msg.state = "pending"
+    messages.save(conn, msg)
+    events.append_many(conn, msg.user, entries)
+
+
+def failed(
+    conn: sqlite3.Connection,
+    msg: Message,
+    entries: list[dict[str, Any]],
+    dlq_id: str,
+    now_ms: int,
+    response: dict[str, Any],
+) -> None:
+    messages.delete(conn, msg.id)
+    events.append_many(conn, msg.user, entries)
+    dlq.add(conn, dlq_id, msg, now_ms, response)
