@@ -8,12 +8,15 @@ from typing import Any
 
 from aiohttp import web
 
+from . import callbacks, flow_control, queues, scheduler
 from .clock import Clock, SystemClock
 from .delivery import AiohttpDeliverer, Deliverer
 from .engine import Engine
 from .errors import ApiError
 from .http import json_response
-from .routes import events, keys, messages, publish
+from .routes import batch, dlq, events, keys, messages, publish, schedules, topics
+from .routes import flow_control as flow_control_routes
+from .routes import queues as queue_routes
 from .settings import Settings
 from .state import STATE_KEY, USER_KEY, ServerState
 from .store import SQLiteStore
@@ -24,7 +27,19 @@ log = logging.getLogger("upstash_qstash.server")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-ROUTE_TABLES = [publish.routes, messages.routes, keys.routes, events.routes]
+ROUTE_TABLES = [
+    publish.routes,
+    batch.routes,
+    messages.routes,
+    topics.routes,
+    schedules.routes,
+    queue_routes.routes,
+    dlq.routes,
+    events.routes,
+    keys.routes,
+    flow_control_routes.routes,
+]
+FEATURES = [queues, flow_control, scheduler, callbacks]
 
 
 def _token_of(request: web.Request) -> str | None:
@@ -105,6 +120,8 @@ class Server:
         )
         self.engine = Engine(self.store, settings, self.clock, self.deliverer)
         self.state = ServerState(settings, self.store, self.engine, self.clock)
+        for feature in FEATURES:
+            feature.install(self)
         self.app = create_app(self.state)
         self._runner: web.AppRunner | None = None
         self.port: int = settings.port

@@ -12,6 +12,7 @@ import contextlib
 import functools
 import logging
 import math
+import sqlite3
 import time
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -77,7 +78,8 @@ class Engine:
         self._idle.set()
         self._keys: dict[str, tuple[str, str]] = {}
         # Extension points: admission gates (queues, flow control) and outcome hooks.
-        self.gates: list[Callable[[Message], bool]] = []
+        # A gate runs on the store thread inside the claim transaction and may read ``conn``.
+        self.gates: list[Callable[[sqlite3.Connection, Message], bool]] = []
         self.on_settled: list[Callable[[Message, DeliveryResult, str, dict[str, Any]], Any]] = []
         # Other producers of due work (the scheduler): each returns its next due time (ms)
         # and is run by ``fire`` when that time has come.
@@ -154,10 +156,10 @@ class Engine:
         known = [t for t in times if t is not None]
         return min(known) if known else None
 
-    def _admit(self, msg: Message) -> bool:
+    def _admit(self, conn: sqlite3.Connection, msg: Message) -> bool:
         if msg.id in self._in_flight:
             return False
-        return all(gate(msg) for gate in self.gates)
+        return all(gate(conn, msg) for gate in self.gates)
 
     async def tick(self) -> int:
         """Run due timers, then start every delivery that is due now (as the gates allow)."""

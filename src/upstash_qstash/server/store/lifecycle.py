@@ -43,13 +43,13 @@ def claim(
     conn: sqlite3.Connection,
     now_ms: int,
     limit: int,
-    admit: Callable[[Message], bool],
+    admit: Callable[[sqlite3.Connection, Message], bool],
     entry: Callable[[Message], dict[str, Any]],
 ) -> list[Message]:
     """Mark due messages that ``admit`` lets through as active, logging ACTIVE for each."""
     claimed: list[Message] = []
     for msg in messages.due(conn, now_ms, limit):
-        if not admit(msg):
+        if not admit(conn, msg):
             continue
         msg.state = "active"
         messages.save(conn, msg)
@@ -63,10 +63,14 @@ def delivered(conn: sqlite3.Connection, msg: Message, entries: list[dict[str, An
     events.append_many(conn, msg.user, entries)
 
 
-def retry_later(conn: sqlite3.Connection, msg: Message, entries: list[dict[str, Any]]) -> None:
+def retry_later(conn: sqlite3.Connection, msg: Message, entries: list[dict[str, Any]]) -> bool:
+    """Schedule the next attempt; False (and nothing stored) if the message was cancelled meanwhile."""
+    if messages.get(conn, msg.user, msg.id) is None:
+        return False
     msg.state = "pending"
     messages.save(conn, msg)
     events.append_many(conn, msg.user, entries)
+    return True
 
 
 def failed(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
-from . import dlq, events, keys, messages
+from . import dlq, events, flow_control, keys, messages, queues, schedules, topics
 
-SCHEMA = "\n".join(module.SCHEMA for module in (messages, events, dlq, keys))
+SCHEMA = "\n".join(
+    module.SCHEMA
+    for module in (messages, events, dlq, keys, topics, queues, schedules, flow_control)
+)

@@ -1,0 +1,7 @@
+"""Routes of `/v2/topics` (filled in by the feature that owns them)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+routes = web.RouteTableDef()

@@ -1,0 +1,5 @@
+"""Store operations for queues."""
+
+from __future__ import annotations
+
+SCHEMA = ""

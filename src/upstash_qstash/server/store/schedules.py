@@ -1,0 +1,5 @@
+"""Store operations for schedules."""
+
+from __future__ import annotations
+
+SCHEMA = ""

@@ -1,0 +1,5 @@
+"""Store operations for topics."""
+
+from __future__ import annotations
+
+SCHEMA = ""
