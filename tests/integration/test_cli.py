@@ -1,0 +1,99 @@
+"""`qstash dev` as a user runs it: the console script in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2
+import pytest
+
+from upstash_qstash.server.settings import DEV_USERS
+
+SCRIPT = str(Path(sys.executable).with_name("qstash"))
+
+
+def _start(*args: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    proc = subprocess.Popen(
+        [SCRIPT, "dev", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    env: dict[str, str] = {}
+    for line in proc.stdout:
+        match = re.fullmatch(r'(QSTASH_[A-Z_]+)="(.*)"\n', line)
+        if match:
+            env[match.group(1)] = match.group(2)
+        if len(env) == 4:
+            break
+    return proc, env
+
+
+@pytest.fixture
+def dev_server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], dict[str, str]]]:
+    proc, env = _start("--db", str(tmp_path / "dev.db"))
+    try:
+        yield proc, env
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate(timeout=10)
+
+
+def test_dev_prints_the_default_user_env_and_serves_keys(
+    dev_server: tuple[subprocess.Popen[str], dict[str, str]],
+) -> None:
+    proc, env = dev_server
+    user = DEV_USERS[0]
+    assert env["QSTASH_TOKEN"] == user.token
+    assert env["QSTASH_CURRENT_SIGNING_KEY"] == user.current_signing_key
+    assert env["QSTASH_NEXT_SIGNING_KEY"] == user.next_signing_key
+    assert env["QSTASH_URL"].startswith("http://127.0.0.1:")
+    keys = httpx2.get(
+        env["QSTASH_URL"] + "/v2/keys", headers={"Authorization": f"Bearer {user.token}"}
+    )
+    assert keys.json() == {"current": user.current_signing_key, "next": user.next_signing_key}
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=10)
+    assert proc.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--port", "abc"], "--port"),
+        (["--port", "70000"], "--port"),
+        (["--in-memory", "--db", "x.db"], "either --db or --in-memory"),
+        (["--max-body-size", "0"], "--max-body-size"),
+    ],
+)
+def test_bad_flags_fail_with_a_clear_message(
+    args: list[str], expected: str, tmp_path: Path
+) -> None:
+    result = subprocess.run(
+        [SCRIPT, "dev", *args], capture_output=True, text=True, timeout=30, cwd=tmp_path
+    )
+    assert result.returncode != 0
+    assert expected in result.stderr
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_port_in_use_is_reported(dev_server: tuple[subprocess.Popen[str], dict[str, str]]) -> None:
+    _, env = dev_server
+    port = env["QSTASH_URL"].rsplit(":", 1)[1]
+    result = subprocess.run(
+        [SCRIPT, "dev", "--port", port, "--in-memory"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ},
+    )
+    assert result.returncode != 0
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
