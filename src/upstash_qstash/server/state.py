@@ -23,7 +23,7 @@ class ServerState:
 
 
 STATE_KEY: web.AppKey[ServerState] = web.AppKey("qstash_state", ServerState)
-USER_KEY = "qstash_user"
+USER_KEY: web.RequestKey[str] = web.RequestKey("qstash_user", str)
 
 
 def get_state(request: web.Request) -> ServerState:
@@ -31,6 +31,4 @@ def get_state(request: web.Request) -> ServerState:
 
 
 def user_of(request: web.Request) -> str:
-    user = request.get(USER_KEY)
-    assert isinstance(user, str)
-    return user
+    return request[USER_KEY]
