@@ -303,23 +303,23 @@ class Engine:
                 msg, "FAILED", now_ms, error=f"{error} ({reason})", dlqId=dlq_id, **response
             )
             dlq_response = {**response, "responseBody": result.body, "error": error}
-            await self.store.write(
+            if await self.store.write(
                 lifecycle.failed,
                 msg,
                 [error_entry, failed_entry],
                 dlq_id,
                 now_ms,
                 _dlq_response(dlq_response),
-            )
-            await self._hooks(msg, result, "FAILED", {"dlqId": dlq_id})
+            ):
+                await self._hooks(msg, result, "FAILED", {"dlqId": dlq_id})
             return
 
         delay = max(0.0, self._next_delay(msg, result, now))
         msg.retried += 1
         msg.due_at = now_ms + _ms(delay)
         retry_entry = log_entry(msg, "RETRY", now_ms, nextDeliveryTime=msg.due_at)
-        await self.store.write(lifecycle.retry_later, msg, [error_entry, retry_entry])
-        await self._hooks(msg, result, "RETRY", {})
+        if await self.store.write(lifecycle.retry_later, msg, [error_entry, retry_entry]):
+            await self._hooks(msg, result, "RETRY", {})
 
     async def _hooks(
         self, msg: Message, result: DeliveryResult, outcome: str, info: dict[str, Any]

@@ -6,7 +6,7 @@ import base64
 from typing import Any
 
 from .._wire.headers import header_map
-from .models import Message
+from .models import Message, redacted
 
 __all__ = ["STATES", "log_entry"]
 
@@ -31,13 +31,17 @@ def log_entry(msg: Message, state: str, time_ms: int, **extra: Any) -> dict[str,
         "state": state,
         "url": msg.url,
         "method": msg.method,
-        "header": header_map(msg.headers),
+        "header": msg.shown_header_map(),
         "maxRetries": msg.max_retries,
         "createdAt": msg.created_at,
         "notBefore": msg.not_before,
     }
     if msg.body:
-        entry["body"] = base64.b64encode(msg.body).decode()
+        # Log bodies are base64; a redacted one is shown as the plain REDACTED:<sha256 hex>.
+        if "body" in msg.redact:
+            entry["body"] = redacted(msg.body)
+        else:
+            entry["body"] = base64.b64encode(msg.body).decode()
     optional: dict[str, Any] = {
         "topicName": msg.topic_name,
         "endpointName": msg.endpoint_name,

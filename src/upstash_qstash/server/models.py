@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import secrets
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .._wire.headers import HeaderMap, header_map
 
-__all__ = ["CallbackConfig", "Message", "encode_body_fields", "new_id"]
+__all__ = ["CallbackConfig", "Message", "encode_body_fields", "new_id", "redacted"]
 
 _ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
@@ -26,6 +27,16 @@ def encode_body_fields(body: bytes) -> dict[str, str]:
         return {"body": body.decode("utf-8")}
     except UnicodeDecodeError:
         return {"bodyBase64": base64.b64encode(body).decode()}
+
+
+def redacted(value: bytes | str) -> str:
+    """What the API shows instead of a redacted value: ``REDACTED:<sha256 hex>``.
+
+    The digest is the lowercase hex SHA-256 of the original bytes (UTF-8 for header
+    values), so equal values can still be recognised without being shown.
+    """
+    raw = value.encode() if isinstance(value, str) else value
+    return "REDACTED:" + hashlib.sha256(raw).hexdigest()
 
 
 @dataclass(slots=True)
@@ -96,17 +107,34 @@ class Message:
     def header_map(self) -> HeaderMap:
         return header_map(self.headers)
 
+    def shown_header_map(self) -> HeaderMap:
+        """The header map as the API shows it: values of redacted headers hashed."""
+        if not self.redact:
+            return self.header_map()
+        every = "header" in self.redact
+        names = {f[len("header[") : -1].lower() for f in self.redact if f.startswith("header[")}
+        return header_map(
+            (name, redacted(value) if every or name.lower() in names else value)
+            for name, value in self.headers
+        )
+
+    def shown_body_fields(self) -> dict[str, str]:
+        """``body``/``bodyBase64`` as the API shows them (``REDACTED:...`` if redacted)."""
+        if self.body and "body" in self.redact:
+            return {"body": redacted(self.body)}
+        return encode_body_fields(self.body)
+
     def to_json(self) -> dict[str, Any]:
         """The Message object of ``GET /v2/messages/{id}``."""
         out: dict[str, Any] = {
             "messageId": self.id,
             "url": self.url,
             "method": self.method,
-            "header": self.header_map(),
+            "header": self.shown_header_map(),
             "maxRetries": self.max_retries,
             "notBefore": self.not_before,
             "createdAt": self.created_at,
-            **encode_body_fields(self.body),
+            **self.shown_body_fields(),
         }
         optional: dict[str, Any] = {
             "topicName": self.topic_name,

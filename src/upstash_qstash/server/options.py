@@ -112,6 +112,8 @@ def parse_flow_control(key: str, value: str | None) -> FlowControl:
     key = key.strip()
     if not key:
         raise ApiError(400, "Upstash-Flow-Control-Key must not be empty")
+    if not key.isprintable():
+        raise ApiError(400, "Upstash-Flow-Control-Key must not contain control characters")
     fc = FlowControl(key=key)
     if value is None or not value.strip():
         raise ApiError(

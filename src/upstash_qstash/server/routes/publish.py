@@ -1,4 +1,4 @@
-"""``POST /v2/publish/{destination}``."""
+"""``POST /v2/publish/{destination}`` and ``POST /v2/enqueue/{queue}/{destination}``."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from ..errors import ApiError
 from ..http import json_response, raw_remainder, read_body
 from ..logs import log_entry
 from ..models import Message
-from ..options import PublishOptions, parse_publish_options
+from ..options import NAME_RE, PublishOptions, check_name, parse_publish_options
 from ..publish import build_message, dedup_key, parse_url_destination
 from ..state import ServerState, get_state, user_of
 from ..store import lifecycle
+from ..store import topics as topic_ops
 
 routes = web.RouteTableDef()
 
@@ -70,22 +71,29 @@ def publish_result(message_id: str, url: str | None, deduplicated: bool) -> dict
     return out
 
 
-async def publish_to(
-    request: web.Request,
+Planned = tuple[Message, str | None]
+
+
+async def plan_messages(
     state: ServerState,
+    user: str,
     destination: str,
     opts: PublishOptions,
     body: bytes,
     *,
+    caller_ip: str | None,
     queue_name: str | None = None,
-) -> web.Response:
-    """Publish ``body`` to a URL destination (URL groups are resolved by ``resolve_group``)."""
-    user = user_of(request)
+) -> tuple[bool, list[Planned]]:
+    """The messages a publish creates (one, or one per endpoint of a URL group).
+
+    Returns whether the destination was a URL group, and each message with its dedup key.
+    Raises :class:`ApiError` for an unusable destination; stores nothing.
+    """
     now = state.clock.now()
-    caller_ip = request.remote
-    group = None
     if not destination.startswith(("http://", "https://", "http:/", "https:/")):
         group = await resolve_group(state, user, destination)
+    else:
+        group = None
     if group is None:
         url = parse_url_destination(destination)
         msg = build_message(
@@ -98,10 +106,9 @@ async def publish_to(
             caller_ip=caller_ip,
             queue_name=queue_name,
         )
-        [(message_id, dup)] = await store_messages(state, user, [(msg, dedup_key(opts, url, body))])
-        return json_response(publish_result(message_id, url, dup), status=202 if dup else 200)
+        return False, [(msg, dedup_key(opts, url, body))]
     name, endpoints = group
-    batch = []
+    planned: list[Planned] = []
     for endpoint_name, endpoint_url in endpoints:
         msg = build_message(
             user=user,
@@ -115,27 +122,69 @@ async def publish_to(
             endpoint_name=endpoint_name,
             queue_name=queue_name,
         )
-        key = dedup_key(opts, f"{name}\n{endpoint_url}", body)
-        batch.append((msg, key))
-    results = await store_messages(state, user, batch)
+        planned.append((msg, dedup_key(opts, f"{name}\n{endpoint_url}", body)))
+    return True, planned
+
+
+def result_json(
+    is_group: bool, planned: list[Planned], results: list[tuple[str, bool]]
+) -> dict[str, Any] | list[dict[str, Any]]:
+    """The publish response: an object for a URL, a bare array for a URL group."""
     items = [
         publish_result(message_id, msg.url, dup)
-        for (message_id, dup), (msg, _) in zip(results, batch, strict=True)
+        for (message_id, dup), (msg, _) in zip(results, planned, strict=True)
     ]
+    return items if is_group else items[0]
+
+
+def all_deduplicated(results: list[tuple[str, bool]]) -> bool:
+    return bool(results) and all(dup for _, dup in results)
+
+
+async def publish_to(
+    request: web.Request,
+    state: ServerState,
+    destination: str,
+    opts: PublishOptions,
+    body: bytes,
+    *,
+    queue_name: str | None = None,
+) -> web.Response:
+    """Publish ``body`` to a URL or a URL group (fanning out), optionally into a queue."""
+    user = user_of(request)
+    is_group, planned = await plan_messages(
+        state, user, destination, opts, body, caller_ip=request.remote, queue_name=queue_name
+    )
+    results = await store_messages(state, user, planned)
     return json_response(
-        items, status=202 if items and all(i.get("deduplicated") for i in items) else 200
+        result_json(is_group, planned, results),
+        status=202 if all_deduplicated(results) else 200,
     )
 
 
 async def resolve_group(
     state: ServerState, user: str, name: str
-) -> tuple[str, list[tuple[str | None, str]]] | None:
-    """A URL group's endpoints as (name, url) pairs; 400 if ``name`` is neither URL nor group."""
-    raise ApiError(
-        400,
-        f"invalid destination {name!r}: endpoint has invalid scheme, add http:// or https:// "
-        "(or publish to an existing URL group name)",
-    )
+) -> tuple[str, list[tuple[str | None, str]]]:
+    """A URL group's endpoints as (name, url) pairs.
+
+    A destination that cannot be a group name (it has characters other than letters,
+    digits, ``.``, ``_`` and ``-``) is a URL without a usable scheme: 400. A valid group
+    name that names no group of this user: 404.
+    """
+    if not NAME_RE.fullmatch(name):
+        raise ApiError(
+            400,
+            f"invalid destination url {name!r}: endpoint has invalid scheme, add http:// or "
+            "https:// (or publish to the name of an existing URL group)",
+        )
+    endpoints = await state.store.read(topic_ops.endpoints, user, name)
+    if not endpoints:
+        raise ApiError(
+            404,
+            f"URL group {name!r} not found; create it with POST /v2/topics/{name}/endpoints, "
+            "or give a URL starting with http:// or https://",
+        )
+    return name, endpoints
 
 
 @routes.post("/v2/publish/{destination:.*}")
@@ -150,3 +199,27 @@ async def publish(request: web.Request) -> web.Response:
     if not path:
         raise ApiError(400, "missing destination: POST /v2/publish/<url or URL group name>")
     return await publish_to(request, state, destination_with_query(path, keep, request), opts, body)
+
+
+@routes.post("/v2/enqueue/{queue}/{destination:.*}")
+async def enqueue(request: web.Request) -> web.Response:
+    """Publish into a queue (created with parallelism 1 if it does not exist)."""
+    state = get_state(request)
+    path, query = raw_remainder(request, "/v2/enqueue/")
+    raw_queue, _, path = path.partition("/")
+    queue_name = check_name("queue name", raw_queue)
+    config, keep = split_query(query)
+    opts = parse_publish_options(
+        request.headers.items(), max_retries=state.settings.max_retries, extra_config=config
+    )
+    body = await read_body(request, state.settings.max_body_bytes)
+    if not path:
+        raise ApiError(400, "missing destination: POST /v2/enqueue/<queue>/<url or URL group name>")
+    return await publish_to(
+        request,
+        state,
+        destination_with_query(path, keep, request),
+        opts,
+        body,
+        queue_name=queue_name,
+    )

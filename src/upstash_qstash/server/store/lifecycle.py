@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..models import Message
-from . import dlq, events, messages
+from . import dlq, events, messages, queues
 
 SCHEMA = ""
 
@@ -23,9 +23,12 @@ def publish(
     """Store one user's new messages with their CREATED entries, deduplicating atomically.
 
     ``batch`` pairs each message with its dedup key (or None). Returns, per message, the id
-    to report and whether it was a duplicate of a message seen within the window.
+    to report and whether it was a duplicate of a message seen within the window. Queues
+    the messages are enqueued to are created (parallelism 1) if they do not exist yet.
     """
     results: list[tuple[str, bool]] = []
+    for queue_name in dict.fromkeys(m.queue_name for m, _ in batch if m.queue_name):
+        queues.ensure(conn, user, queue_name, now_ms)
     for msg, key in batch:
         if key is not None:
             existing = messages.dedup_lookup(conn, user, key, now_ms)
@@ -46,16 +49,37 @@ def claim(
     admit: Callable[[sqlite3.Connection, Message], bool],
     entry: Callable[[Message], dict[str, Any]],
 ) -> list[Message]:
-    """Mark due messages that ``admit`` lets through as active, logging ACTIVE for each."""
+    """Mark due messages that ``admit`` lets through as active, logging ACTIVE for each.
+
+    A gate may hold a message back by moving it out of the pending state (queues do), or
+    leave it pending; pending ones that were turned away are stepped over, so a backlog
+    that must wait does not hide messages due after it (up to ``_MAX_SKIPPED`` of them).
+    """
     claimed: list[Message] = []
-    for msg in messages.due(conn, now_ms, limit):
-        if not admit(conn, msg):
-            continue
-        msg.state = "active"
-        messages.save(conn, msg)
-        events.append(conn, msg.user, entry(msg))
-        claimed.append(msg)
+    skipped = 0
+    while len(claimed) < limit and skipped <= _MAX_SKIPPED:
+        wanted = limit - len(claimed)
+        page = messages.due(conn, now_ms, wanted, skipped)
+        for msg in page:
+            if not admit(conn, msg):
+                if _still_pending(conn, msg.id):
+                    skipped += 1
+                continue
+            msg.state = "active"
+            messages.save(conn, msg)
+            events.append(conn, msg.user, entry(msg))
+            claimed.append(msg)
+        if len(page) < wanted:
+            break
     return claimed
+
+
+_MAX_SKIPPED = 4096
+
+
+def _still_pending(conn: sqlite3.Connection, message_id: str) -> bool:
+    row = conn.execute("SELECT state FROM messages WHERE id = ?", (message_id,)).fetchone()
+    return row is not None and row["state"] == "pending"
 
 
 def delivered(conn: sqlite3.Connection, msg: Message, entries: list[dict[str, Any]]) -> None:
@@ -80,7 +104,11 @@ def failed(
     dlq_id: str,
     now_ms: int,
     response: dict[str, Any],
-) -> None:
+) -> bool:
+    """Dead-letter ``msg``; False (and nothing stored) if it was cancelled meanwhile."""
+    if messages.get(conn, msg.user, msg.id) is None:
+        return False
     messages.delete(conn, msg.id)
     events.append_many(conn, msg.user, entries)
     dlq.add(conn, dlq_id, msg, now_ms, response)
+    return True

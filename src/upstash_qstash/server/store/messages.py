@@ -6,6 +6,7 @@ import json
 import sqlite3
 
 from ..models import Message
+from . import queues
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
@@ -24,6 +25,7 @@ CREATE TABLE IF NOT EXISTS messages (
 );
 CREATE INDEX IF NOT EXISTS messages_due ON messages(state, due_at);
 CREATE INDEX IF NOT EXISTS messages_user ON messages(user, created_at);
+CREATE INDEX IF NOT EXISTS messages_queue ON messages(user, queue_name);
 CREATE TABLE IF NOT EXISTS dedup (
     user TEXT NOT NULL,
     key TEXT NOT NULL,
@@ -39,11 +41,20 @@ def row_to_message(row: sqlite3.Row) -> Message:
 
 
 def save(conn: sqlite3.Connection, msg: Message) -> None:
-    """Insert or replace ``msg`` (its whole state)."""
+    """Insert ``msg`` or update its whole state.
+
+    An update keeps the row's rowid, so rowids give the order in which messages were
+    published (queues deliver in that order; equal due times are claimed in it).
+    """
     conn.execute(
-        "INSERT OR REPLACE INTO messages (id, user, state, due_at, created_at, url, topic_name,"
+        "INSERT INTO messages (id, user, state, due_at, created_at, url, topic_name,"
         " queue_name, schedule_id, flow_control_key, data, body)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET user = excluded.user, state = excluded.state,"
+        " due_at = excluded.due_at, created_at = excluded.created_at, url = excluded.url,"
+        " topic_name = excluded.topic_name, queue_name = excluded.queue_name,"
+        " schedule_id = excluded.schedule_id, flow_control_key = excluded.flow_control_key,"
+        " data = excluded.data, body = excluded.body",
         (
             msg.id,
             msg.user,
@@ -69,7 +80,13 @@ def get(conn: sqlite3.Connection, user: str, message_id: str) -> Message | None:
 
 
 def delete(conn: sqlite3.Connection, message_id: str) -> None:
+    """Remove a message; if it was in a queue, the queue's next held messages may go."""
+    row = conn.execute(
+        "SELECT user, queue_name FROM messages WHERE id = ?", (message_id,)
+    ).fetchone()
     conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+    if row is not None and row["queue_name"] is not None:
+        queues.release(conn, row["user"], row["queue_name"])
 
 
 def next_due(conn: sqlite3.Connection) -> int | None:
@@ -77,19 +94,21 @@ def next_due(conn: sqlite3.Connection) -> int | None:
     return None if row is None else row[0]
 
 
-def due(conn: sqlite3.Connection, now_ms: int, limit: int) -> list[Message]:
+def due(conn: sqlite3.Connection, now_ms: int, limit: int, offset: int = 0) -> list[Message]:
     """Pending messages whose time has come, earliest first (read from the due index)."""
     rows = conn.execute(
         "SELECT data, body FROM messages WHERE state = 'pending' AND due_at <= ?"
-        " ORDER BY due_at, created_at LIMIT ?",
-        (now_ms, limit),
+        " ORDER BY due_at, rowid LIMIT ? OFFSET ?",
+        (now_ms, limit, offset),
     ).fetchall()
     return [row_to_message(row) for row in rows]
 
 
 def requeue_active(conn: sqlite3.Connection) -> int:
     """After a restart, deliveries that were under way are due again (at-least-once)."""
-    rows = conn.execute("SELECT data, body FROM messages WHERE state = 'active'").fetchall()
+    rows = conn.execute(
+        "SELECT data, body FROM messages WHERE state = 'active' ORDER BY rowid"
+    ).fetchall()
     for row in rows:
         msg = row_to_message(row)
         msg.state = "pending"
@@ -112,3 +131,36 @@ def dedup_remember(
         "INSERT OR REPLACE INTO dedup (user, key, message_id, expires_at) VALUES (?, ?, ?, ?)",
         (user, key, message_id, expires_at),
     )
+
+
+# --- cancellation (management routes) ------------------------------------------------
+
+
+def of_user(conn: sqlite3.Connection, user: str) -> list[Message]:
+    """Every message of ``user`` still waiting or in flight, oldest first."""
+    rows = conn.execute(
+        "SELECT data, body FROM messages WHERE user = ? ORDER BY created_at, rowid", (user,)
+    ).fetchall()
+    return [row_to_message(row) for row in rows]
+
+
+def cancel(conn: sqlite3.Connection, user: str, ids: list[str], time_ms: int) -> list[str]:
+    """Remove the user's messages among ``ids`` (pending or in flight), logging
+    CANCEL_REQUESTED and CANCELED for each; returns the ids that were cancelled.
+
+    A delivery already under way still finishes, but with the row gone the engine never
+    schedules another attempt of it.
+    """
+    from ..logs import log_entry
+    from . import events
+
+    cancelled: list[str] = []
+    for message_id in dict.fromkeys(ids):
+        msg = get(conn, user, message_id)
+        if msg is None:
+            continue
+        delete(conn, msg.id)
+        events.append(conn, user, log_entry(msg, "CANCEL_REQUESTED", time_ms))
+        events.append(conn, user, log_entry(msg, "CANCELED", time_ms))
+        cancelled.append(msg.id)
+    return cancelled
