@@ -58,15 +58,31 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except ApiError as exc:
         return json_response({"error": exc.message}, status=exc.status)
     except web.HTTPException as exc:
-        if exc.status == 404:
+        status = exc.status
+        response = None
+        if status == 404:
             message = f"no route for {request.method} {request.path}"
-        elif exc.status == 405:
-            message = f"method {request.method} is not allowed on {request.path}"
-        elif exc.status == 413:
-            message = "request body is too large"
+        elif status == 405:
+            allowed = exc.headers.get("Allow", "")
+            message = f"method {request.method} is not allowed on {request.path}" + (
+                f" (allowed: {allowed})" if allowed else ""
+            )
+            response = json_response({"error": message}, status=405)
+            if allowed:
+                response.headers["Allow"] = allowed
+        elif status == 413:
+            # QStash answers an oversized body with 412 (a plan limit), not 413.
+            status = 412
+            message = (
+                f"request body is too large: {exc.text}"
+                if exc.text
+                else "request body is too large"
+            )
+        elif status < 400:
+            raise
         else:
             message = exc.reason
-        return json_response({"error": message}, status=exc.status)
+        return response or json_response({"error": message}, status=status)
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return json_response({"error": "internal error; see the server log"}, status=500)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..errors import ApiError
-from ..http import json_response, query_int, query_values
+from ..http import json_response, parse_cursor, query_int, query_values
 from ..logs import STATES
 from ..state import get_state, user_of
 from ..store import events as event_ops
@@ -30,6 +30,8 @@ def _query(request: web.Request) -> event_ops.EventQuery:
     q = event_ops.EventQuery()
     for param, column in _FILTERS.items():
         values = query_values(request, param)
+        if param in request.query and not values:
+            raise ApiError(400, f"invalid {param}: the value must not be empty")
         if values:
             q.columns.setdefault(column, []).extend(values)
     states: list[str] = []
@@ -48,6 +50,8 @@ def _query(request: web.Request) -> event_ops.EventQuery:
     if states:
         q.columns["state"] = states
     q.labels = query_values(request, "label")
+    q.hosts = query_values(request, "host")
+    q.paths = query_values(request, "path")
     q.from_time = query_int(request, "fromDate")
     q.to_time = query_int(request, "toDate")
     q.count = query_int(request, "count", default=100, minimum=1, maximum=1000) or 100
@@ -55,12 +59,8 @@ def _query(request: web.Request) -> event_ops.EventQuery:
     if order not in ("latestFirst", "earliestFirst"):
         raise ApiError(400, f"invalid order {order!r}: use latestFirst or earliestFirst")
     q.latest_first = order == "latestFirst"
-    cursor = request.query.get("cursor")
-    if cursor:
-        try:
-            position = int(cursor)
-        except ValueError:
-            raise ApiError(400, f"invalid cursor {cursor!r}") from None
+    position = parse_cursor(request.query.get("cursor"))
+    if position is not None:
         if q.latest_first:
             q.before_seq = position
         else:

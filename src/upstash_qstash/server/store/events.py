@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -70,6 +71,17 @@ class EventQuery:
     after_seq: int | None = None
     latest_first: bool = True
     count: int = 100
+    # Destination host (``name`` or ``name:port``) and path; matched on the stored url.
+    hosts: list[str] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+
+    def url_matches(self, url: str | None) -> bool:
+        if not (self.hosts or self.paths):
+            return True
+        parts = urlsplit(url or "")
+        if self.hosts and parts.netloc not in self.hosts and parts.hostname not in self.hosts:
+            return False
+        return not self.paths or (parts.path or "/") in self.paths
 
 
 _COLUMNS = {
@@ -111,18 +123,35 @@ def query(
     if q.to_time is not None:
         where.append("time <= ?")
         params.append(q.to_time)
-    if q.before_seq is not None:
-        where.append("seq < ?")
-        params.append(q.before_seq)
-    if q.after_seq is not None:
-        where.append("seq > ?")
-        params.append(q.after_seq)
     order = "DESC" if q.latest_first else "ASC"
-    rows = conn.execute(
-        f"SELECT seq, data FROM events WHERE {' AND '.join(where)} ORDER BY seq {order} LIMIT ?",
-        [*params, q.count + 1],
-    ).fetchall()
-    more = len(rows) > q.count
-    rows = rows[: q.count]
-    entries = [json.loads(row["data"]) for row in rows]
-    return entries, (int(rows[-1]["seq"]) if more and rows else None)
+    sql = f"SELECT seq, url, data FROM events WHERE {' AND '.join(where)}"
+    # Host/path filters run on the url in Python, so rows are read in chunks until a page
+    # (plus one row, to know whether another page follows) is complete.
+    position_before, position_after = q.before_seq, q.after_seq
+    found: list[sqlite3.Row] = []
+    chunk = q.count + 1 if not (q.hosts or q.paths) else max(256, q.count + 1)
+    while len(found) <= q.count:
+        extra: list[str] = []
+        extra_params: list[Any] = []
+        if position_before is not None:
+            extra.append(" AND seq < ?")
+            extra_params.append(position_before)
+        if position_after is not None:
+            extra.append(" AND seq > ?")
+            extra_params.append(position_after)
+        rows = conn.execute(
+            sql + "".join(extra) + f" ORDER BY seq {order} LIMIT ?",
+            [*params, *extra_params, chunk],
+        ).fetchall()
+        found.extend(row for row in rows if q.url_matches(row["url"]))
+        if len(rows) < chunk:
+            break
+        last = int(rows[-1]["seq"])
+        if q.latest_first:
+            position_before = last
+        else:
+            position_after = last
+    more = len(found) > q.count
+    found = found[: q.count]
+    entries = [json.loads(row["data"]) for row in found]
+    return entries, (int(found[-1]["seq"]) if more and found else None)
