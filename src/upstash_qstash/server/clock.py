@@ -12,12 +12,15 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 __all__ = ["Clock", "ManualClock", "SystemClock"]
 
 
 class Clock(Protocol):
+    """What the engine and the scheduler read time from."""
+
     def now(self) -> float:
         """Unix time in seconds."""
         ...
@@ -45,19 +48,41 @@ class SystemClock:
 
 
 class ManualClock:
-    """A clock that only moves when told to; safe to drive from another thread."""
+    """A clock that only moves when told to; safe to drive from another thread.
+
+    ``ManualClock()`` starts at the current wall-clock time, ``ManualClock(start)`` at
+    ``start`` (Unix seconds), :meth:`from_datetime` at a given moment. Moving it with
+    :meth:`advance` or :meth:`set` only changes what the server sees as "now"; to also run
+    everything that became due on the way, use ``LocalQStash.advance``.
+    """
 
     def __init__(self, start: float | None = None) -> None:
         self._now = time.time() if start is None else float(start)
         self._lock = threading.Lock()
         self._listeners: list[Callable[[], None]] = []
 
+    @classmethod
+    def from_datetime(cls, when: datetime) -> ManualClock:
+        """A clock starting at ``when``; a naive datetime is taken as UTC."""
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return cls(when.timestamp())
+
     def now(self) -> float:
+        """Unix time in seconds."""
         with self._lock:
             return self._now
 
-    def set(self, when: float) -> None:
-        """Jump to ``when`` (Unix seconds); time never goes backwards."""
+    def now_datetime(self) -> datetime:
+        """The current time as an aware UTC datetime."""
+        return datetime.fromtimestamp(self.now(), UTC)
+
+    def set(self, when: float | datetime) -> None:
+        """Jump to ``when`` (Unix seconds or an aware datetime); time never goes backwards."""
+        if isinstance(when, datetime):
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+            when = when.timestamp()
         with self._lock:
             if when < self._now:
                 raise ValueError(f"cannot move a clock backwards ({when} < {self._now})")
@@ -66,8 +91,10 @@ class ManualClock:
         for listener in listeners:
             listener()
 
-    def advance(self, seconds: float) -> None:
-        """Move time forward by ``seconds``."""
+    def advance(self, seconds: float | timedelta) -> None:
+        """Move time forward by ``seconds`` (a number or a timedelta)."""
+        if isinstance(seconds, timedelta):
+            seconds = seconds.total_seconds()
         if seconds < 0:
             raise ValueError("advance() takes a non-negative number of seconds")
         self.set(self.now() + seconds)
@@ -85,6 +112,7 @@ class ManualClock:
         return unsubscribe
 
     async def sleep_until(self, deadline: float | None, wake: asyncio.Event) -> None:
+        """Return once the clock has been moved to ``deadline`` or ``wake`` is set."""
         if deadline is not None and deadline <= self.now():
             return
         loop = asyncio.get_running_loop()
