@@ -17,9 +17,47 @@ from ._errors import (
     RequestValidationError,
     SignatureError,
 )
+from ._ops.dlq import DLQFilter, DLQListRequest
+from ._ops.flow_control import PinRequest, UnpinRequest
+from ._ops.logs import LogsRequest
+from ._ops.messages import MessageFilter
+from ._ops.publish import (
+    BatchItem,
+    BatchJSONItem,
+    CallbackOptions,
+    EnqueueJSONRequest,
+    EnqueueRequest,
+    FlowControl,
+    PublishJSONRequest,
+    PublishRequest,
+    Redact,
+)
+from ._ops.queues import UpsertQueueRequest
+from ._ops.schedules import CreateScheduleJSONRequest, CreateScheduleRequest
+from ._ops.url_groups import EndpointSpec
+from ._retry import RetryConfig
 from .async_client import AsyncClient
 from .client import Client
-from .models import PublishResponse
+from .models import (
+    CancelResponse,
+    DLQDeleteResponse,
+    DLQMessage,
+    DLQPage,
+    DLQRetryResponse,
+    Endpoint,
+    FlowControlKey,
+    GlobalParallelism,
+    LogEvent,
+    LogPage,
+    LogState,
+    Message,
+    PublishResponse,
+    Queue,
+    Schedule,
+    ScheduleCreated,
+    SigningKeys,
+    URLGroup,
+)
 from .receiver import Receiver
 
 __all__ = [
@@ -29,17 +67,54 @@ __all__ = [
     "AsyncClient",
     "AuthenticationError",
     "BadRequestError",
+    "BatchItem",
+    "BatchJSONItem",
     "BurstRateLimitError",
+    "CallbackOptions",
+    "CancelResponse",
     "Client",
     "ConfigurationError",
+    "CreateScheduleJSONRequest",
+    "CreateScheduleRequest",
+    "DLQDeleteResponse",
+    "DLQFilter",
+    "DLQListRequest",
+    "DLQMessage",
+    "DLQPage",
+    "DLQRetryResponse",
     "DailyLimitError",
+    "Endpoint",
+    "EndpointSpec",
+    "EnqueueJSONRequest",
+    "EnqueueRequest",
+    "FlowControl",
+    "FlowControlKey",
+    "GlobalParallelism",
     "InternalServerError",
+    "LogEvent",
+    "LogPage",
+    "LogState",
+    "LogsRequest",
+    "Message",
+    "MessageFilter",
     "NotFoundError",
+    "PinRequest",
     "PlanLimitError",
+    "PublishJSONRequest",
+    "PublishRequest",
     "PublishResponse",
     "QStashError",
+    "Queue",
     "RateLimitError",
     "Receiver",
+    "Redact",
     "RequestValidationError",
+    "RetryConfig",
+    "Schedule",
+    "ScheduleCreated",
     "SignatureError",
+    "SigningKeys",
+    "URLGroup",
+    "UnpinRequest",
+    "UpsertQueueRequest",
 ]

@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
 import httpx2
 
 from ._errors import APIConnectionError, APITimeoutError
-from ._flow import Flow, send
+from ._flow import Flow, call, repeat
 from ._http import Request, Response, Sleep, TransportFailure
 from ._retry import RetryPolicy
 
 __all__ = ["AsyncDriver"]
 
 T = TypeVar("T")
+P = TypeVar("P")
 
 
 class AsyncDriver:
+    # Indirection points for tests that count sleeps or pin the time.
+    sleep: Callable[[float], Awaitable[None]] = staticmethod(asyncio.sleep)
+    now: Callable[[], float] = staticmethod(time.time)
+
     def __init__(
         self,
         *,
@@ -61,23 +66,61 @@ class AsyncDriver:
             response.content,
         )
 
-    async def run(self, flow: Flow) -> Response:
+    async def run(self, flow: Flow[T]) -> T:
         step = next(flow)
         while True:
             outcome: Response | TransportFailure | None
             if isinstance(step, Sleep):
-                await asyncio.sleep(step.seconds)
+                await self.sleep(step.seconds)
                 outcome = None
             else:
                 outcome = await self._send(step)
             try:
                 step = flow.send(outcome)
             except StopIteration as stop:
-                result: Response = stop.value
+                result: T = stop.value
                 return result
 
     async def call(self, request: Request, parse: Callable[[Response], T]) -> T:
-        return parse(await self.run(send(request, self.retry, time.time)))
+        return await self.run(call(request, parse, self.retry, self.now))
+
+    async def collect(
+        self,
+        build: Callable[[str | None], Request],
+        read: Callable[[Response], tuple[P, str | None]],
+        combine: Callable[[list[P]], T],
+    ) -> T:
+        """Run a bulk operation page by page until the server returns no cursor."""
+        return combine(await self.run(repeat(build, read, self.retry, self.now)))
+
+    def iterate(
+        self,
+        build: Callable[[str | None], Request],
+        parse: Callable[[Response], P],
+        items: Callable[[P], tuple[list[T], str | None]],
+    ) -> AsyncIterator[T]:
+        """Items of every page, fetching the next page only when the previous one is used up.
+
+        The first request is built (so the options are checked) before this returns.
+        """
+        return self._pages(build(None), build, parse, items)
+
+    async def _pages(
+        self,
+        first: Request,
+        build: Callable[[str | None], Request],
+        parse: Callable[[Response], P],
+        items: Callable[[P], tuple[list[T], str | None]],
+    ) -> AsyncIterator[T]:
+        request, seen = first, set[str]()
+        while True:
+            page_items, cursor = items(await self.call(request, parse))
+            for item in page_items:
+                yield item
+            if not cursor or cursor in seen:
+                return
+            seen.add(cursor)
+            request = build(cursor)
 
     async def aclose(self) -> None:
         if self._owns_client:

@@ -1,17 +1,25 @@
-"""Multi-step logic as generators that the sync and async drivers step through."""
+"""Multi-step logic as generators that the sync and async drivers step through.
+
+A flow yields a :class:`Request` (and is sent back the :class:`Response` or a
+:class:`TransportFailure`) or a :class:`Sleep` (and is sent ``None``); its return value is the
+result of the whole operation. The same flow runs under ``_sync`` and ``_async``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from typing import Any
+from typing import TypeVar
 
 from ._errors import status_error_class
 from ._http import Request, Response, Sleep, TransportFailure
 from ._retry import RetryPolicy, is_retryable_status
 
-__all__ = ["Flow", "error_for", "send"]
+__all__ = ["Flow", "call", "error_for", "repeat", "send"]
 
-Flow = Generator[Request | Sleep, Response | TransportFailure | None, Response]
+T = TypeVar("T")
+P = TypeVar("P")
+
+Flow = Generator[Request | Sleep, Response | TransportFailure | None, T]
 
 
 def error_for(response: Response) -> Exception:
@@ -30,7 +38,7 @@ def error_for(response: Response) -> Exception:
     )
 
 
-def send(request: Request, policy: RetryPolicy, now: Callable[[], float]) -> Flow:
+def send(request: Request, policy: RetryPolicy, now: Callable[[], float]) -> Flow[Response]:
     """Send ``request``, retrying connection failures, 429 and 5xx; never sleeps after the last try."""
     for attempt in range(policy.attempts):
         last = attempt == policy.attempts - 1
@@ -51,8 +59,35 @@ def send(request: Request, policy: RetryPolicy, now: Callable[[], float]) -> Flo
     raise AssertionError("unreachable: attempts >= 1")
 
 
-def parse_with(
-    flow: Flow, parse: Callable[[Response], Any]
-) -> Generator[Request | Sleep, Any, Any]:
-    response = yield from flow
+def call(
+    request: Request,
+    parse: Callable[[Response], T],
+    policy: RetryPolicy,
+    now: Callable[[], float],
+) -> Flow[T]:
+    """One request (with retries), its response parsed."""
+    response = yield from send(request, policy, now)
     return parse(response)
+
+
+def repeat(
+    build: Callable[[str | None], Request],
+    read: Callable[[Response], tuple[P, str | None]],
+    policy: RetryPolicy,
+    now: Callable[[], float],
+) -> Flow[list[P]]:
+    """Call ``build(cursor)`` until the answer carries no cursor; the parsed pages in order.
+
+    Used by bulk operations that the server performs a page at a time (DLQ delete/retry by
+    filter). A cursor seen twice stops the loop rather than spinning forever.
+    """
+    results: list[P] = []
+    cursor: str | None = None
+    seen: set[str] = set()
+    while True:
+        response = yield from send(build(cursor), policy, now)
+        page, cursor = read(response)
+        results.append(page)
+        if not cursor or cursor in seen:
+            return results
+        seen.add(cursor)

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 import httpx2
 
 from ._errors import APIConnectionError, APITimeoutError
-from ._flow import Flow, send
+from ._flow import Flow, call, repeat
 from ._http import Request, Response, Sleep, TransportFailure
 from ._retry import RetryPolicy
 
 __all__ = ["SyncDriver"]
 
 T = TypeVar("T")
+P = TypeVar("P")
 
 
 class SyncDriver:
+    # Indirection points for tests that count sleeps or pin the time.
+    sleep: Callable[[float], None] = staticmethod(time.sleep)
+    now: Callable[[], float] = staticmethod(time.time)
+
     def __init__(
         self,
         *,
@@ -58,23 +63,60 @@ class SyncDriver:
             response.content,
         )
 
-    def run(self, flow: Flow) -> Response:
+    def run(self, flow: Flow[T]) -> T:
         step = next(flow)
         while True:
             outcome: Response | TransportFailure | None
             if isinstance(step, Sleep):
-                time.sleep(step.seconds)
+                self.sleep(step.seconds)
                 outcome = None
             else:
                 outcome = self._send(step)
             try:
                 step = flow.send(outcome)
             except StopIteration as stop:
-                result: Response = stop.value
+                result: T = stop.value
                 return result
 
     def call(self, request: Request, parse: Callable[[Response], T]) -> T:
-        return parse(self.run(send(request, self.retry, time.time)))
+        return self.run(call(request, parse, self.retry, self.now))
+
+    def collect(
+        self,
+        build: Callable[[str | None], Request],
+        read: Callable[[Response], tuple[P, str | None]],
+        combine: Callable[[list[P]], T],
+    ) -> T:
+        """Run a bulk operation page by page until the server returns no cursor."""
+        return combine(self.run(repeat(build, read, self.retry, self.now)))
+
+    def iterate(
+        self,
+        build: Callable[[str | None], Request],
+        parse: Callable[[Response], P],
+        items: Callable[[P], tuple[list[T], str | None]],
+    ) -> Iterator[T]:
+        """Items of every page, fetching the next page only when the previous one is used up.
+
+        The first request is built (so the options are checked) before this returns.
+        """
+        return self._pages(build(None), build, parse, items)
+
+    def _pages(
+        self,
+        first: Request,
+        build: Callable[[str | None], Request],
+        parse: Callable[[Response], P],
+        items: Callable[[P], tuple[list[T], str | None]],
+    ) -> Iterator[T]:
+        request, seen = first, set[str]()
+        while True:
+            page_items, cursor = items(self.call(request, parse))
+            yield from page_items
+            if not cursor or cursor in seen:
+                return
+            seen.add(cursor)
+            request = build(cursor)
 
     def close(self) -> None:
         if self._owns_client:

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypedDict
 
 from .._errors import RequestValidationError
 from .._http import Request, Response
 from .._wire.durations import DurationError, format_duration
-from ..models import PublishResponse, parse_publish_response
+from ..models import PublishResponse, parse_batch_response, parse_publish_response
+from .common import json_request, require_id, segment
 
 __all__ = [
+    "BatchItem",
+    "BatchJSONItem",
+    "CallbackOptions",
+    "EnqueueJSONRequest",
+    "EnqueueRequest",
     "FlowControl",
     "PublishJSONRequest",
     "PublishRequest",
+    "build_batch",
+    "build_enqueue",
     "build_publish",
     "parse_publish",
     "publish_headers",
@@ -38,6 +46,16 @@ class Redact(TypedDict, total=False):
     header: bool | list[str]
 
 
+class CallbackOptions(TypedDict, total=False):
+    """How QStash sends a callback (or failure callback) message."""
+
+    method: HTTPMethod
+    retries: int
+    retry_delay: str
+    timeout: int | float | str
+    delay: int | float | str
+
+
 class _PublishOptions(TypedDict, total=False):
     url: str
     url_group: str
@@ -51,6 +69,8 @@ class _PublishOptions(TypedDict, total=False):
     retry_delay: str
     callback: str
     failure_callback: str
+    callback_options: CallbackOptions
+    failure_callback_options: CallbackOptions
     delay: int | float | str
     not_before: int
     deduplication_id: str
@@ -73,7 +93,35 @@ class PublishJSONRequest(_PublishOptions, total=False):
     body: Any
 
 
+class EnqueueRequest(PublishRequest, total=False):
+    """Options of ``enqueue``: the publish options plus the ``queue`` to append to.
+
+    The queue is created with parallelism 1 if it does not exist yet.
+    """
+
+    queue: str
+
+
+class EnqueueJSONRequest(PublishJSONRequest, total=False):
+    """Options of ``enqueue_json``: ``queue`` plus a JSON-serialisable ``body``."""
+
+    queue: str
+
+
+class BatchItem(PublishRequest, total=False):
+    """One message of ``batch``: publish options, and ``queue`` to enqueue instead."""
+
+    queue: str
+
+
+class BatchJSONItem(PublishJSONRequest, total=False):
+    """One message of ``batch_json``: like :class:`BatchItem` with a JSON ``body``."""
+
+    queue: str
+
+
 _KNOWN = set(PublishRequest.__annotations__) | set(_PublishOptions.__annotations__)
+_QUEUED = _KNOWN | {"queue"}
 
 
 def _check_keys(options: Mapping[str, Any], known: set[str]) -> None:
@@ -116,7 +164,7 @@ def _duration_field(options: Mapping[str, Any], name: str) -> str | None:
         raise RequestValidationError(name, str(exc)) from None
 
 
-def _url_field(options: Mapping[str, Any], name: str) -> str | None:
+def url_field(options: Mapping[str, Any], name: str) -> str | None:
     value = _str_field(options, name)
     if value is not None and not value.startswith(("http://", "https://")):
         raise RequestValidationError(name, f"must be an http:// or https:// URL, got {value!r}")
@@ -198,6 +246,40 @@ def _redact(value: Any) -> str | None:
     return ",".join(fields) or None
 
 
+def _callback_options(
+    options: Mapping[str, Any], field_name: str, prefix: str
+) -> list[tuple[str, str]]:
+    value = options.get(field_name)
+    if value is None:
+        return []
+    if not isinstance(value, Mapping):
+        raise RequestValidationError(field_name, "must be a dict of callback options")
+    unknown = sorted(set(value) - set(CallbackOptions.__annotations__))
+    if unknown:
+        raise RequestValidationError(f"{field_name}.{unknown[0]}", "unknown callback option")
+    out: list[tuple[str, str]] = []
+    try:
+        method = _str_field(value, "method")
+        if method is not None:
+            method = method.upper()
+            if method not in _METHODS:
+                raise RequestValidationError("method", f"must be one of {', '.join(_METHODS)}")
+            out.append((prefix + "Method", method))
+        retries = _int_field(value, "retries")
+        if retries is not None:
+            out.append((prefix + "Retries", str(retries)))
+        retry_delay = _str_field(value, "retry_delay")
+        if retry_delay is not None:
+            out.append((prefix + "Retry-Delay", retry_delay))
+        for name, header in (("timeout", "Timeout"), ("delay", "Delay")):
+            duration = _duration_field(value, name)
+            if duration is not None:
+                out.append((prefix + header, duration))
+    except RequestValidationError as exc:
+        raise RequestValidationError(f"{field_name}.{exc.field}", exc.reason) from None
+    return out
+
+
 def publish_headers(options: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The ``Upstash-*`` headers of a publish (shared by publish, enqueue, batch, schedules)."""
     headers: list[tuple[str, str]] = []
@@ -222,8 +304,8 @@ def publish_headers(options: Mapping[str, Any]) -> list[tuple[str, str]]:
     add("Upstash-Retries", None if retries is None else str(retries))
     add("Upstash-Retry-Delay", _str_field(options, "retry_delay"))
     add("Upstash-Timeout", _duration_field(options, "timeout"))
-    add("Upstash-Callback", _url_field(options, "callback"))
-    add("Upstash-Failure-Callback", _url_field(options, "failure_callback"))
+    add("Upstash-Callback", url_field(options, "callback"))
+    add("Upstash-Failure-Callback", url_field(options, "failure_callback"))
     add("Upstash-Deduplication-Id", _str_field(options, "deduplication_id"))
     dedup = options.get("content_based_deduplication")
     if dedup is not None and not isinstance(dedup, bool):
@@ -243,6 +325,8 @@ def publish_headers(options: Mapping[str, Any]) -> list[tuple[str, str]]:
             raise RequestValidationError("label", "must be a non-empty string or a list of them")
         add("Upstash-Label", ",".join(labels))
     add("Upstash-Redact-Fields", _redact(options.get("redact")))
+    headers += _callback_options(options, "callback_options", "Upstash-Callback-")
+    headers += _callback_options(options, "failure_callback_options", "Upstash-Failure-Callback-")
     headers += flow_control_headers(options.get("flow_control"))
     headers += _forward(options.get("headers"), "Upstash-Forward-", "headers")
     headers += _forward(
@@ -257,7 +341,7 @@ def publish_headers(options: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def destination(options: Mapping[str, Any]) -> str:
-    url = _url_field(options, "url")
+    url = url_field(options, "url")
     group = _str_field(options, "url_group")
     topic = _str_field(options, "topic")
     if group is not None and topic is not None:
@@ -270,7 +354,7 @@ def destination(options: Mapping[str, Any]) -> str:
     return url if url is not None else str(group)
 
 
-def _body_bytes(body: Any) -> bytes | None:
+def body_bytes(body: Any) -> bytes | None:
     if body is None:
         return None
     if isinstance(body, bytes):
@@ -300,11 +384,68 @@ def build_publish(options: Mapping[str, Any], *, as_json: bool = False) -> Reque
     if as_json:
         options, body = json_body(options)
     else:
-        body = _body_bytes(options.get("body"))
+        body = body_bytes(options.get("body"))
     target = destination(options)
     return Request(
         "POST", f"/v2/publish/{target}", headers=tuple(publish_headers(options)), body=body
     )
+
+
+def build_enqueue(options: Mapping[str, Any], *, as_json: bool = False) -> Request:
+    _check_keys(options, _QUEUED)
+    queue = segment("queue", options.get("queue"))
+    if as_json:
+        options, body = json_body(options)
+    else:
+        body = body_bytes(options.get("body"))
+    target = destination(options)
+    return Request(
+        "POST",
+        f"/v2/enqueue/{queue}/{target}",
+        headers=tuple(publish_headers(options)),
+        body=body,
+    )
+
+
+def _batch_element(item: Mapping[str, Any], as_json: bool) -> dict[str, Any]:
+    _check_keys(item, _QUEUED)
+    if as_json:
+        item, body = json_body(item)
+    else:
+        body = body_bytes(item.get("body"))
+    element: dict[str, Any] = {
+        "destination": destination(item),
+        "headers": dict(publish_headers(item)),
+    }
+    if body is not None:
+        try:
+            element["body"] = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise RequestValidationError(
+                "body", "batch bodies travel as JSON text and must be valid UTF-8"
+            ) from None
+    if item.get("queue") is not None:
+        element["queue"] = require_id("queue", item["queue"])
+    return element
+
+
+def build_batch(items: Sequence[Mapping[str, Any]], *, as_json: bool = False) -> Request:
+    """``POST /v2/batch`` with one JSON element per message (the caller's items are untouched)."""
+    if isinstance(items, str | bytes) or not isinstance(items, Sequence) or not items:
+        raise RequestValidationError("items", "must be a non-empty list of message options")
+    payload: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            raise RequestValidationError(f"items[{index}]", "must be a dict of message options")
+        try:
+            payload.append(_batch_element(item, as_json))
+        except RequestValidationError as exc:
+            raise RequestValidationError(f"items[{index}].{exc.field}", exc.reason) from None
+    return json_request("POST", "/v2/batch", payload)
+
+
+def parse_batch(response: Response) -> list[PublishResponse | list[PublishResponse]]:
+    return parse_batch_response(response.json())
 
 
 def parse_publish(response: Response) -> PublishResponse | list[PublishResponse]:
