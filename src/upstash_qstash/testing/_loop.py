@@ -29,6 +29,9 @@ class LoopThread:
             try:
                 loop.run_forever()
             finally:
+                # Run what the last iteration scheduled: a closed transport releases its
+                # socket in a callback, and a loop closed before that leaks the socket.
+                loop.run_until_complete(asyncio.sleep(0))
                 loop.run_until_complete(loop.shutdown_asyncgens())
                 loop.close()
 

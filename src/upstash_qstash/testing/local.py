@@ -6,12 +6,15 @@
         qstash.advance(86400)          # move the manual clock a day on and deliver what is due
 
 The server runs on a background thread; :meth:`advance` and :meth:`drain` return once every
-delivery that became due has finished.
+delivery that became due has finished. :meth:`reset` swaps in a fresh server (empty
+in-memory store, new engine, new clock) behind the same URL in a few milliseconds, so one
+instance can serve a whole test session with clean state for every test.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import socket
 from typing import TYPE_CHECKING, Any
 
 from ._loop import LoopThread
@@ -42,32 +45,78 @@ class LocalQStash:
         from ..server.settings import Settings
 
         self.clock: Clock = clock if clock is not None else ManualClock()
-        self.settings = dataclasses.replace(
+        self._base_settings = dataclasses.replace(
             Settings(host=host, port=port, db_path=db_path), **settings
         )
+        self.settings = self._base_settings
         self._thread = LoopThread("qstash-local")
         self._server: Server | None = None
+        # The listening socket lives as long as this object, so the URL survives reset().
+        self._socket: socket.socket | None = None
 
     # -------------------------------------------------------------- lifecycle
 
     def start(self) -> LocalQStash:
-        from ..server.app import Server
-
+        if self._server is not None:
+            return self
+        self._socket = socket.create_server((self.settings.host, self.settings.port))
         self._thread.start()
-        server = Server(self.settings, clock=self.clock)
-
-        async def start() -> None:
-            await server.start()
-
-        self._thread.run(start())
-        self._server = server
+        try:
+            self._launch()
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            server, self._server = self._server, None
-            self._thread.run(server.stop())
+        self._shutdown_server()
         self._thread.stop()
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+
+    def reset(self, *, clock: Clock | None = None, **settings: Any) -> LocalQStash:
+        """Replace the running server by a fresh one on the same URL and return ``self``.
+
+        The new server starts with an empty in-memory store (no messages, schedules, queues,
+        topics, DLQ or logs; default signing keys), a new engine, ``clock`` (a new
+        :class:`ManualClock` at the current real time when not given) and the settings given
+        here (``max_body_bytes=...``) over those this instance was created with. Clients
+        keep working: the URL does not change.
+        """
+        from ..server.clock import ManualClock
+
+        if self.settings.db_path != ":memory:":
+            raise ValueError("reset() needs an in-memory store (db_path=':memory:')")
+        if self._socket is None:
+            raise RuntimeError("LocalQStash is not started")
+        self._shutdown_server()
+        self.clock = clock if clock is not None else ManualClock()
+        self.settings = dataclasses.replace(self._base_settings, **settings)
+        self._launch()
+        return self
+
+    def _launch(self) -> None:
+        from ..server.app import Server
+
+        assert self._socket is not None
+        server = Server(self.settings, clock=self.clock)
+        # Serve on a duplicate of the long-lived socket: closing it at the next reset leaves
+        # the port bound, and connections waiting in the backlog meet the next server.
+        listening = self._socket.dup()
+        try:
+            self._thread.run(server.start(sock=listening))
+        except BaseException:
+            listening.close()
+            self._thread.run(server.stop())
+            raise
+        self._server = server
+
+    def _shutdown_server(self) -> None:
+        if self._server is None:
+            return
+        server, self._server = self._server, None
+        self._thread.run(server.stop())
 
     def __enter__(self) -> LocalQStash:
         return self.start()

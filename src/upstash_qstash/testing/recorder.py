@@ -1,7 +1,9 @@
 """A real HTTP endpoint on a loopback port that records what it receives.
 
 Point deliveries at ``recorder.url`` (any path below it works), script its answers with
-:meth:`Recorder.respond_with`, and read ``recorder.requests``.
+:meth:`Recorder.respond_with`, and read ``recorder.requests``. Give it a ``receiver`` and
+every recorded request also carries the outcome of verifying its ``Upstash-Signature``
+(``.verified``, ``.signature_error``).
 """
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ class RecordedRequest:
     body: bytes
     url: str
     reply: Reply
+    #: True/False when the recorder has a receiver (signature, body hash and ``url``
+    #: checked as the request arrived); None when it has none.
+    verified: bool | None = None
+    #: Why verification failed, when it did.
+    signature_error: str | None = None
 
     def header(self, name: str) -> str | None:
         """The first value of ``name`` (case-insensitive), or None."""
@@ -71,7 +78,11 @@ Responder = Callable[[RecordedRequest], Reply]
 class Recorder:
     """Records requests; answers 200 unless told otherwise."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, *, receiver: Receiver | None = None
+    ) -> None:
+        #: Verifies each request's ``Upstash-Signature`` on arrival when set.
+        self.receiver = receiver
         self._host = host
         self._port = port
         self._thread = LoopThread("qstash-recorder")
@@ -174,6 +185,18 @@ class Recorder:
 
     # -------------------------------------------------------------- handler
 
+    def _check_signature(self, request: RecordedRequest) -> tuple[bool | None, str | None]:
+        receiver = self.receiver
+        if receiver is None:
+            return None, None
+        from .._errors import SignatureError
+
+        try:
+            request.verify(receiver, url=request.url)
+        except SignatureError as exc:
+            return False, str(exc)
+        return True, None
+
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         import asyncio
 
@@ -198,8 +221,17 @@ class Recorder:
             )
             if reply is None:
                 reply = responder(draft) if responder is not None else self._default
+            verified, signature_error = self._check_signature(draft)
             recorded = RecordedRequest(
-                draft.method, draft.path, draft.query, draft.headers, draft.body, draft.url, reply
+                draft.method,
+                draft.path,
+                draft.query,
+                draft.headers,
+                draft.body,
+                draft.url,
+                reply,
+                verified,
+                signature_error,
             )
             with self._lock:
                 self._requests.append(recorded)
