@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -146,14 +147,21 @@ class Server:
     def url(self) -> str:
         return f"http://{self.settings.host}:{self.port}"
 
-    async def start(self) -> None:
+    async def start(self, *, sock: socket.socket | None = None) -> None:
+        """Open the store, start the engine and listen on host:port (or on ``sock``)."""
         await self.store.open()
         await self.engine.start()
         self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.settings.host, self.settings.port, reuse_address=True)
+        site: web.BaseSite
+        if sock is not None:
+            site = web.SockSite(self._runner, sock)
+        else:
+            site = web.TCPSite(
+                self._runner, self.settings.host, self.settings.port, reuse_address=True
+            )
         await site.start()
-        sockets = getattr(site._server, "sockets", None)
+        sockets = [sock] if sock is not None else getattr(site._server, "sockets", None)
         if sockets:
             self.port = int(sockets[0].getsockname()[1])
 
