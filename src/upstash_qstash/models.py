@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ._wire.states import LogState
+
 __all__ = [
     "CancelResponse",
     "DLQDeleteResponse",
@@ -33,17 +35,6 @@ __all__ = [
     "URLGroup",
 ]
 
-LogState = Literal[
-    "CREATED",
-    "ACTIVE",
-    "RETRY",
-    "ERROR",
-    "DELIVERED",
-    "FAILED",
-    "CANCEL_REQUESTED",
-    "CANCELED",
-    "IN_PROGRESS",
-]
 ScheduleState = Literal["IN_PROGRESS", "SUCCESS", "FAIL"]
 HeaderMap = dict[str, list[str]]
 

@@ -6,20 +6,12 @@ import base64
 from typing import Any
 
 from .._wire.headers import header_map
+from .._wire.states import LOGGED_STATES
 from .models import Message, redacted
 
 __all__ = ["STATES", "log_entry"]
 
-STATES = (
-    "CREATED",
-    "ACTIVE",
-    "RETRY",
-    "ERROR",
-    "DELIVERED",
-    "FAILED",
-    "CANCEL_REQUESTED",
-    "CANCELED",
-)
+STATES = LOGGED_STATES
 
 
 def log_entry(msg: Message, state: str, time_ms: int, **extra: Any) -> dict[str, Any]:

@@ -19,8 +19,8 @@ METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
 NAME_RE = re.compile(r"^[A-Za-z0-9._-]+$")
 MAX_FLOW_PERIOD = 7 * 86400
 
-# Headers that never reach the destination on their own (transport / auth of the publish).
-_NOT_FORWARDED = {
+# Headers of the HTTP exchange itself (transport, auth): never forwarded to a destination.
+TRANSPORT_HEADERS = {
     "authorization",
     "host",
     "content-length",
@@ -200,7 +200,7 @@ def parse_publish_options(
             opts.content_type = value
             continue
         if not lower.startswith("upstash-"):
-            if lower not in _NOT_FORWARDED:
+            if lower not in TRANSPORT_HEADERS:
                 plain.append((name, value))
             continue
         rest = lower[len("upstash-") :]

@@ -17,7 +17,7 @@ from ..cron import CronError, parse_cron
 from ..errors import ApiError
 from ..http import json_response, ok, raw_remainder, read_body
 from ..models import new_id
-from ..options import check_name, parse_publish_options
+from ..options import TRANSPORT_HEADERS, check_name, parse_publish_options
 from ..scheduler import next_slot, schedule_json, validate_destination
 from ..state import ServerState, get_state, user_of
 from ..store import schedules as schedule_ops
@@ -27,19 +27,7 @@ routes = web.RouteTableDef()
 
 _ACTION_RE = re.compile(r"^([A-Za-z0-9._-]+)/(pause|resume)/?$")
 # Request headers that belong to the HTTP exchange, not to the messages a schedule creates.
-_TRANSPORT = {
-    "authorization",
-    "host",
-    "content-length",
-    "connection",
-    "accept-encoding",
-    "transfer-encoding",
-    "keep-alive",
-    "user-agent",
-    "accept",
-    "upstash-cron",
-    "upstash-schedule-id",
-}
+_TRANSPORT = TRANSPORT_HEADERS | {"upstash-cron", "upstash-schedule-id"}
 
 
 async def _create(request: web.Request, state: ServerState, path: str) -> web.Response:
