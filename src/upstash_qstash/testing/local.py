@@ -50,6 +50,7 @@ class LocalQStash:
         )
         self.settings = self._base_settings
         self._thread = LoopThread("qstash-local")
+        self._clients: list[Client] = []
         self._server: Server | None = None
         # The listening socket lives as long as this object, so the URL survives reset().
         self._socket: socket.socket | None = None
@@ -69,6 +70,9 @@ class LocalQStash:
         return self
 
     def stop(self) -> None:
+        for client in self._clients:
+            client.close()
+        self._clients.clear()
         self._shutdown_server()
         self._thread.stop()
         if self._socket is not None:
@@ -157,9 +161,12 @@ class LocalQStash:
         }
 
     def client(self, **kwargs: Any) -> Client:
+        """A :class:`Client` for this server; it is closed when this server stops."""
         from ..client import Client
 
-        return Client(self.token, base_url=self.url, **kwargs)
+        client = Client(self.token, base_url=self.url, **kwargs)
+        self._clients.append(client)
+        return client
 
     def async_client(self, **kwargs: Any) -> AsyncClient:
         from ..async_client import AsyncClient
