@@ -7,9 +7,9 @@ Same names, signatures and docstrings as the sync client; methods are coroutines
 from __future__ import annotations
 
 import builtins
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from types import TracebackType
-from typing import Self, Unpack
+from typing import Any, Self, Unpack, overload
 
 import httpx2
 
@@ -423,22 +423,82 @@ class AsyncClient:
         """The QStash URL this client talks to."""
         return self._driver.base_url
 
+    @overload
+    async def publish(self, request: publish_ops.PublishURLRequest, /) -> PublishResponse: ...
+    @overload
+    async def publish(
+        self, request: publish_ops.PublishURLGroupRequest, /
+    ) -> list[PublishResponse]: ...
+    @overload
+    async def publish(
+        self, request: publish_ops.PublishTopicRequest, /
+    ) -> list[PublishResponse]: ...
+    @overload
+    async def publish(
+        self, /, **kwargs: Unpack[publish_ops.PublishURLRequest]
+    ) -> PublishResponse: ...
+    @overload
+    async def publish(
+        self, /, **kwargs: Unpack[publish_ops.PublishURLGroupRequest]
+    ) -> list[PublishResponse]: ...
+    @overload
+    async def publish(
+        self, /, **kwargs: Unpack[publish_ops.PublishTopicRequest]
+    ) -> list[PublishResponse]: ...
+    @overload
     async def publish(
         self,
         request: publish_ops.PublishRequest | None = None,
         /,
         **kwargs: Unpack[publish_ops.PublishRequest],
+    ) -> PublishResponse | list[PublishResponse]: ...
+    async def publish(
+        self,
+        request: Mapping[str, Any] | None = None,
+        /,
+        **kwargs: Any,
     ) -> PublishResponse | list[PublishResponse]:
         """Publish a raw body to a URL or URL group; a URL group answers one result per endpoint."""
         return await self._driver.call(
             publish_ops.build_publish(merge(request, kwargs)), publish_ops.parse_publish
         )
 
+    @overload
+    async def publish_json(
+        self, request: publish_ops.PublishJSONURLRequest, /
+    ) -> PublishResponse: ...
+    @overload
+    async def publish_json(
+        self, request: publish_ops.PublishJSONURLGroupRequest, /
+    ) -> list[PublishResponse]: ...
+    @overload
+    async def publish_json(
+        self, request: publish_ops.PublishJSONTopicRequest, /
+    ) -> list[PublishResponse]: ...
+    @overload
+    async def publish_json(
+        self, /, **kwargs: Unpack[publish_ops.PublishJSONURLRequest]
+    ) -> PublishResponse: ...
+    @overload
+    async def publish_json(
+        self, /, **kwargs: Unpack[publish_ops.PublishJSONURLGroupRequest]
+    ) -> list[PublishResponse]: ...
+    @overload
+    async def publish_json(
+        self, /, **kwargs: Unpack[publish_ops.PublishJSONTopicRequest]
+    ) -> list[PublishResponse]: ...
+    @overload
     async def publish_json(
         self,
         request: publish_ops.PublishJSONRequest | None = None,
         /,
         **kwargs: Unpack[publish_ops.PublishJSONRequest],
+    ) -> PublishResponse | list[PublishResponse]: ...
+    async def publish_json(
+        self,
+        request: Mapping[str, Any] | None = None,
+        /,
+        **kwargs: Any,
     ) -> PublishResponse | list[PublishResponse]:
         """Publish ``body`` serialised as JSON (``Content-Type: application/json``)."""
         return await self._driver.call(
@@ -446,22 +506,66 @@ class AsyncClient:
             publish_ops.parse_publish,
         )
 
+    @overload
+    async def enqueue(self, request: publish_ops.EnqueueURLRequest, /) -> PublishResponse: ...
+    @overload
+    async def enqueue(
+        self, request: publish_ops.EnqueueURLGroupRequest, /
+    ) -> list[PublishResponse]: ...
+    @overload
+    async def enqueue(
+        self, /, **kwargs: Unpack[publish_ops.EnqueueURLRequest]
+    ) -> PublishResponse: ...
+    @overload
+    async def enqueue(
+        self, /, **kwargs: Unpack[publish_ops.EnqueueURLGroupRequest]
+    ) -> list[PublishResponse]: ...
+    @overload
     async def enqueue(
         self,
         request: publish_ops.EnqueueRequest | None = None,
         /,
         **kwargs: Unpack[publish_ops.EnqueueRequest],
+    ) -> PublishResponse | list[PublishResponse]: ...
+    async def enqueue(
+        self,
+        request: Mapping[str, Any] | None = None,
+        /,
+        **kwargs: Any,
     ) -> PublishResponse | list[PublishResponse]:
         """Append a raw-body message to ``queue`` (created on first use)."""
         return await self._driver.call(
             publish_ops.build_enqueue(merge(request, kwargs)), publish_ops.parse_publish
         )
 
+    @overload
+    async def enqueue_json(
+        self, request: publish_ops.EnqueueJSONURLRequest, /
+    ) -> PublishResponse: ...
+    @overload
+    async def enqueue_json(
+        self, request: publish_ops.EnqueueJSONURLGroupRequest, /
+    ) -> list[PublishResponse]: ...
+    @overload
+    async def enqueue_json(
+        self, /, **kwargs: Unpack[publish_ops.EnqueueJSONURLRequest]
+    ) -> PublishResponse: ...
+    @overload
+    async def enqueue_json(
+        self, /, **kwargs: Unpack[publish_ops.EnqueueJSONURLGroupRequest]
+    ) -> list[PublishResponse]: ...
+    @overload
     async def enqueue_json(
         self,
         request: publish_ops.EnqueueJSONRequest | None = None,
         /,
         **kwargs: Unpack[publish_ops.EnqueueJSONRequest],
+    ) -> PublishResponse | list[PublishResponse]: ...
+    async def enqueue_json(
+        self,
+        request: Mapping[str, Any] | None = None,
+        /,
+        **kwargs: Any,
     ) -> PublishResponse | list[PublishResponse]:
         """Append a message with a JSON ``body`` to ``queue``."""
         return await self._driver.call(

@@ -9,9 +9,9 @@ also be called, so ``client.schedules.create(...)`` and the original README's
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from types import TracebackType
-from typing import Self, Unpack
+from typing import Any, Self, Unpack, overload
 
 import httpx2
 
@@ -412,22 +412,74 @@ class Client:
         """The QStash URL this client talks to."""
         return self._driver.base_url
 
+    @overload
+    def publish(self, request: publish_ops.PublishURLRequest, /) -> PublishResponse: ...
+    @overload
+    def publish(self, request: publish_ops.PublishURLGroupRequest, /) -> list[PublishResponse]: ...
+    @overload
+    def publish(self, request: publish_ops.PublishTopicRequest, /) -> list[PublishResponse]: ...
+    @overload
+    def publish(self, /, **kwargs: Unpack[publish_ops.PublishURLRequest]) -> PublishResponse: ...
+    @overload
+    def publish(
+        self, /, **kwargs: Unpack[publish_ops.PublishURLGroupRequest]
+    ) -> list[PublishResponse]: ...
+    @overload
+    def publish(
+        self, /, **kwargs: Unpack[publish_ops.PublishTopicRequest]
+    ) -> list[PublishResponse]: ...
+    @overload
     def publish(
         self,
         request: publish_ops.PublishRequest | None = None,
         /,
         **kwargs: Unpack[publish_ops.PublishRequest],
+    ) -> PublishResponse | list[PublishResponse]: ...
+    def publish(
+        self,
+        request: Mapping[str, Any] | None = None,
+        /,
+        **kwargs: Any,
     ) -> PublishResponse | list[PublishResponse]:
         """Publish a raw body to a URL or URL group; a URL group answers one result per endpoint."""
         return self._driver.call(
             publish_ops.build_publish(merge(request, kwargs)), publish_ops.parse_publish
         )
 
+    @overload
+    def publish_json(self, request: publish_ops.PublishJSONURLRequest, /) -> PublishResponse: ...
+    @overload
+    def publish_json(
+        self, request: publish_ops.PublishJSONURLGroupRequest, /
+    ) -> list[PublishResponse]: ...
+    @overload
+    def publish_json(
+        self, request: publish_ops.PublishJSONTopicRequest, /
+    ) -> list[PublishResponse]: ...
+    @overload
+    def publish_json(
+        self, /, **kwargs: Unpack[publish_ops.PublishJSONURLRequest]
+    ) -> PublishResponse: ...
+    @overload
+    def publish_json(
+        self, /, **kwargs: Unpack[publish_ops.PublishJSONURLGroupRequest]
+    ) -> list[PublishResponse]: ...
+    @overload
+    def publish_json(
+        self, /, **kwargs: Unpack[publish_ops.PublishJSONTopicRequest]
+    ) -> list[PublishResponse]: ...
+    @overload
     def publish_json(
         self,
         request: publish_ops.PublishJSONRequest | None = None,
         /,
         **kwargs: Unpack[publish_ops.PublishJSONRequest],
+    ) -> PublishResponse | list[PublishResponse]: ...
+    def publish_json(
+        self,
+        request: Mapping[str, Any] | None = None,
+        /,
+        **kwargs: Any,
     ) -> PublishResponse | list[PublishResponse]:
         """Publish ``body`` serialised as JSON (``Content-Type: application/json``)."""
         return self._driver.call(
@@ -435,22 +487,60 @@ class Client:
             publish_ops.parse_publish,
         )
 
+    @overload
+    def enqueue(self, request: publish_ops.EnqueueURLRequest, /) -> PublishResponse: ...
+    @overload
+    def enqueue(self, request: publish_ops.EnqueueURLGroupRequest, /) -> list[PublishResponse]: ...
+    @overload
+    def enqueue(self, /, **kwargs: Unpack[publish_ops.EnqueueURLRequest]) -> PublishResponse: ...
+    @overload
+    def enqueue(
+        self, /, **kwargs: Unpack[publish_ops.EnqueueURLGroupRequest]
+    ) -> list[PublishResponse]: ...
+    @overload
     def enqueue(
         self,
         request: publish_ops.EnqueueRequest | None = None,
         /,
         **kwargs: Unpack[publish_ops.EnqueueRequest],
+    ) -> PublishResponse | list[PublishResponse]: ...
+    def enqueue(
+        self,
+        request: Mapping[str, Any] | None = None,
+        /,
+        **kwargs: Any,
     ) -> PublishResponse | list[PublishResponse]:
         """Append a raw-body message to ``queue`` (created on first use)."""
         return self._driver.call(
             publish_ops.build_enqueue(merge(request, kwargs)), publish_ops.parse_publish
         )
 
+    @overload
+    def enqueue_json(self, request: publish_ops.EnqueueJSONURLRequest, /) -> PublishResponse: ...
+    @overload
+    def enqueue_json(
+        self, request: publish_ops.EnqueueJSONURLGroupRequest, /
+    ) -> list[PublishResponse]: ...
+    @overload
+    def enqueue_json(
+        self, /, **kwargs: Unpack[publish_ops.EnqueueJSONURLRequest]
+    ) -> PublishResponse: ...
+    @overload
+    def enqueue_json(
+        self, /, **kwargs: Unpack[publish_ops.EnqueueJSONURLGroupRequest]
+    ) -> list[PublishResponse]: ...
+    @overload
     def enqueue_json(
         self,
         request: publish_ops.EnqueueJSONRequest | None = None,
         /,
         **kwargs: Unpack[publish_ops.EnqueueJSONRequest],
+    ) -> PublishResponse | list[PublishResponse]: ...
+    def enqueue_json(
+        self,
+        request: Mapping[str, Any] | None = None,
+        /,
+        **kwargs: Any,
     ) -> PublishResponse | list[PublishResponse]:
         """Append a message with a JSON ``body`` to ``queue``."""
         return self._driver.call(

@@ -365,38 +365,15 @@ def parse_queues(data: Any) -> list[Queue]:
 # ------------------------------------------------------------------ DLQ
 
 
-@dataclass(frozen=True, slots=True)
-class DLQMessage:
-    """A message that failed every attempt, with the last response it got."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DLQMessage(Message):
+    """A message that failed every attempt: the :class:`Message` fields plus the DLQ id and
+    the last response it got."""
 
     dlq_id: str
-    message_id: str
-    url: str
-    method: str
-    max_retries: int
-    not_before: int
-    created_at: int
     response_status: int | None = None
     response_header: HeaderMap = field(default_factory=dict)
     response_body: bytes | None = None
-    body: bytes | None = None
-    header: HeaderMap = field(default_factory=dict)
-    url_group: str | None = None
-    endpoint_name: str | None = None
-    queue: str | None = None
-    schedule_id: str | None = None
-    caller_ip: str | None = None
-    retry_delay: str | None = None
-    callback: str | None = None
-    failure_callback: str | None = None
-    callback_header: HeaderMap = field(default_factory=dict)
-    failure_callback_header: HeaderMap = field(default_factory=dict)
-    labels: tuple[str, ...] = ()
-    flow_control_key: str | None = None
-    parallelism: int | None = None
-    rate: int | None = None
-    period: int | None = None
-    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 def parse_dlq_message(data: Any) -> DLQMessage:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, TypedDict
+from typing import Any, Literal, Required, TypedDict
 
 from .._errors import RequestValidationError
 from .._http import Request, Response
 from .._wire.durations import DurationError, format_duration
 from ..models import PublishResponse, parse_batch_response, parse_publish_response
-from .common import json_request, require_id, segment
+from .common import check_keys, json_request, positive_int, require_id, segment
 
 __all__ = [
     "BatchItem",
@@ -19,6 +19,7 @@ __all__ = [
     "EnqueueJSONRequest",
     "EnqueueRequest",
     "FlowControl",
+    "MessageOptions",
     "PublishJSONRequest",
     "PublishRequest",
     "build_batch",
@@ -56,10 +57,9 @@ class CallbackOptions(TypedDict, total=False):
     delay: int | float | str
 
 
-class _PublishOptions(TypedDict, total=False):
-    url: str
-    url_group: str
-    topic: str
+class MessageOptions(TypedDict, total=False):
+    """What every produced message carries: shared by publish, enqueue, batch and schedules."""
+
     content_type: str
     method: HTTPMethod
     headers: Mapping[str, str]
@@ -72,29 +72,84 @@ class _PublishOptions(TypedDict, total=False):
     callback_options: CallbackOptions
     failure_callback_options: CallbackOptions
     delay: int | float | str
-    not_before: int
-    deduplication_id: str
-    content_based_deduplication: bool
     timeout: int | float | str
     flow_control: FlowControl
     label: str | list[str]
     redact: Redact
 
 
-class PublishRequest(_PublishOptions, total=False):
-    """Options of ``publish``: exactly one of ``url`` / ``url_group`` (``topic`` is its old name)."""
+class _PublishOptions(MessageOptions, total=False):
+    not_before: int
+    deduplication_id: str
+    content_based_deduplication: bool
 
+
+class _RawOptions(_PublishOptions, total=False):
     body: str | bytes
 
 
-class PublishJSONRequest(_PublishOptions, total=False):
-    """Options of ``publish_json``: ``body`` is any JSON-serialisable value."""
-
+class _JSONOptions(_PublishOptions, total=False):
     body: Any
 
 
+class PublishRequest(_RawOptions, total=False):
+    """Options of ``publish``: exactly one of ``url`` / ``url_group`` (``topic`` is its old name)."""
+
+    url: str
+    url_group: str
+    topic: str
+
+
+class PublishJSONRequest(_JSONOptions, total=False):
+    """Options of ``publish_json``: ``body`` is any JSON-serialisable value."""
+
+    url: str
+    url_group: str
+    topic: str
+
+
+# One TypedDict per destination kind, so the type checker knows the shape of the answer:
+# a URL gets one PublishResponse, a URL group (``topic``) one per endpoint.
+
+
+class PublishURLRequest(_RawOptions, total=False):
+    """``publish`` to a ``url``: answered with one :class:`PublishResponse`."""
+
+    url: Required[str]
+
+
+class PublishURLGroupRequest(_RawOptions, total=False):
+    """``publish`` to a ``url_group``: answered with one result per endpoint."""
+
+    url_group: Required[str]
+
+
+class PublishTopicRequest(_RawOptions, total=False):
+    """``publish`` to a ``topic`` (the old name of a URL group): one result per endpoint."""
+
+    topic: Required[str]
+
+
+class PublishJSONURLRequest(_JSONOptions, total=False):
+    """``publish_json`` to a ``url``."""
+
+    url: Required[str]
+
+
+class PublishJSONURLGroupRequest(_JSONOptions, total=False):
+    """``publish_json`` to a ``url_group``."""
+
+    url_group: Required[str]
+
+
+class PublishJSONTopicRequest(_JSONOptions, total=False):
+    """``publish_json`` to a ``topic``."""
+
+    topic: Required[str]
+
+
 class EnqueueRequest(PublishRequest, total=False):
-    """Options of ``enqueue``: the publish options plus the ``queue`` to append to.
+    """Options of ``enqueue``: the publish options plus the ``queue`` to append to (required).
 
     The queue is created with parallelism 1 if it does not exist yet.
     """
@@ -103,9 +158,33 @@ class EnqueueRequest(PublishRequest, total=False):
 
 
 class EnqueueJSONRequest(PublishJSONRequest, total=False):
-    """Options of ``enqueue_json``: ``queue`` plus a JSON-serialisable ``body``."""
+    """Options of ``enqueue_json``: ``queue`` (required) plus a JSON-serialisable ``body``."""
 
     queue: str
+
+
+class EnqueueURLRequest(PublishURLRequest, total=False):
+    """``enqueue`` to a ``url``."""
+
+    queue: Required[str]
+
+
+class EnqueueURLGroupRequest(PublishURLGroupRequest, total=False):
+    """``enqueue`` to a ``url_group``."""
+
+    queue: Required[str]
+
+
+class EnqueueJSONURLRequest(PublishJSONURLRequest, total=False):
+    """``enqueue_json`` to a ``url``."""
+
+    queue: Required[str]
+
+
+class EnqueueJSONURLGroupRequest(PublishJSONURLGroupRequest, total=False):
+    """``enqueue_json`` to a ``url_group``."""
+
+    queue: Required[str]
 
 
 class BatchItem(PublishRequest, total=False):
@@ -120,16 +199,8 @@ class BatchJSONItem(PublishJSONRequest, total=False):
     queue: str
 
 
-_KNOWN = set(PublishRequest.__annotations__) | set(_PublishOptions.__annotations__)
+_KNOWN = set(PublishRequest.__annotations__)
 _QUEUED = _KNOWN | {"queue"}
-
-
-def _check_keys(options: Mapping[str, Any], known: set[str]) -> None:
-    unknown = sorted(set(options) - known)
-    if unknown:
-        raise RequestValidationError(
-            unknown[0], f"unknown option; known options are {', '.join(sorted(known))}"
-        )
 
 
 def _str_field(options: Mapping[str, Any], name: str) -> str | None:
@@ -141,13 +212,8 @@ def _str_field(options: Mapping[str, Any], name: str) -> str | None:
     return value
 
 
-def _int_field(options: Mapping[str, Any], name: str, minimum: int = 0) -> int | None:
-    value = options.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise RequestValidationError(name, f"must be an integer >= {minimum}, got {value!r}")
-    return value
+def _int_field(options: Mapping[str, Any], name: str) -> int | None:
+    return positive_int(options, name, minimum=0)
 
 
 def _duration_field(options: Mapping[str, Any], name: str) -> str | None:
@@ -380,7 +446,7 @@ def json_body(options: Mapping[str, Any]) -> tuple[dict[str, Any], bytes | None]
 
 
 def build_publish(options: Mapping[str, Any], *, as_json: bool = False) -> Request:
-    _check_keys(options, _KNOWN)
+    check_keys(options, _KNOWN)
     if as_json:
         options, body = json_body(options)
     else:
@@ -392,7 +458,7 @@ def build_publish(options: Mapping[str, Any], *, as_json: bool = False) -> Reque
 
 
 def build_enqueue(options: Mapping[str, Any], *, as_json: bool = False) -> Request:
-    _check_keys(options, _QUEUED)
+    check_keys(options, _QUEUED)
     queue = segment("queue", options.get("queue"))
     if as_json:
         options, body = json_body(options)
@@ -408,7 +474,7 @@ def build_enqueue(options: Mapping[str, Any], *, as_json: bool = False) -> Reque
 
 
 def _batch_element(item: Mapping[str, Any], as_json: bool) -> dict[str, Any]:
-    _check_keys(item, _QUEUED)
+    check_keys(item, _QUEUED)
     if as_json:
         item, body = json_body(item)
     else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypedDict
+from typing import Any
 
 from .._errors import RequestValidationError
 from .._http import Request, Response
@@ -11,10 +11,7 @@ from ..models import Schedule, ScheduleCreated, parse_schedule, parse_schedule_c
 from ..models import parse_schedules as _parse_schedules
 from .common import check_keys, require_id, segment
 from .publish import (
-    CallbackOptions,
-    FlowControl,
-    HTTPMethod,
-    Redact,
+    MessageOptions,
     body_bytes,
     json_body,
     publish_headers,
@@ -36,27 +33,11 @@ __all__ = [
 ]
 
 
-class _ScheduleOptions(TypedDict, total=False):
+class _ScheduleOptions(MessageOptions, total=False):
     destination: str
     cron: str
     schedule_id: str
     queue: str
-    content_type: str
-    method: HTTPMethod
-    headers: Mapping[str, str]
-    callback_headers: Mapping[str, str]
-    failure_callback_headers: Mapping[str, str]
-    retries: int
-    retry_delay: str
-    callback: str
-    failure_callback: str
-    callback_options: CallbackOptions
-    failure_callback_options: CallbackOptions
-    delay: int | float | str
-    timeout: int | float | str
-    flow_control: FlowControl
-    label: str | list[str]
-    redact: Redact
 
 
 class CreateScheduleRequest(_ScheduleOptions, total=False):

@@ -10,13 +10,13 @@ import json
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import quote
 
 from .._errors import SignatureError
 from ..receiver import Receiver
 
-__all__ = ["SIGNATURE_HEADER", "Delivery", "QStashCheck", "Rejection"]
+__all__ = ["SIGNATURE_HEADER", "CheckOptions", "Delivery", "QStashCheck", "Rejection"]
 
 SIGNATURE_HEADER = "upstash-signature"
 
@@ -88,6 +88,17 @@ class Rejection(Exception):
     def payload(self) -> dict[str, str]:
         """The JSON body of the error response."""
         return {"error": self.message}
+
+
+class CheckOptions(TypedDict, total=False):
+    """The keyword options of every integration's decorator (see :class:`QStashCheck`)."""
+
+    receiver: Receiver | None
+    current_signing_key: str | None
+    next_signing_key: str | None
+    url: str | None
+    base_url: str | None
+    clock_tolerance: float
 
 
 class QStashCheck:

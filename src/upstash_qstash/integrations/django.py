@@ -24,10 +24,9 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar, Unpack, overload
 
-from ..receiver import Receiver
-from ._common import Delivery, QStashCheck, Rejection
+from ._common import CheckOptions, Delivery, QStashCheck, Rejection
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponseBase
@@ -48,17 +47,11 @@ def verify_qstash(view: View[P, R], /) -> Callable[Concatenate[HttpRequest, P], 
 def verify_qstash(
     view: None = None,
     /,
-    *,
-    receiver: Receiver | None = None,
-    current_signing_key: str | None = None,
-    next_signing_key: str | None = None,
-    url: str | None = None,
-    base_url: str | None = None,
-    clock_tolerance: float = 0,
+    **options: Unpack[CheckOptions],
 ) -> Callable[[View[P, R]], Callable[Concatenate[HttpRequest, P], Any]]: ...
 
 
-def verify_qstash(view: Any = None, /, **options: Any) -> Any:
+def verify_qstash(view: Any = None, /, **options: Unpack[CheckOptions]) -> Any:
     """Decorate a Django view (sync or async); usable bare or with ``QStashCheck`` options."""
     check = QStashCheck(**options)
 

@@ -26,15 +26,14 @@ decorator ``{"error": "..."}``.
 import functools
 import inspect
 from collections.abc import Awaitable, Callable
-from typing import Any, cast, overload
+from typing import Any, Unpack, cast, overload
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..receiver import Receiver
-from ._common import Delivery, QStashCheck, Rejection
+from ._common import CheckOptions, Delivery, QStashCheck, Rejection
 
 __all__ = ["Delivery", "QStashVerifier", "qstash_endpoint", "verify_qstash"]
 
@@ -82,18 +81,12 @@ def qstash_endpoint(handler: Handler, /) -> Endpoint: ...
 def qstash_endpoint(
     handler: None = None,
     /,
-    *,
-    receiver: Receiver | None = None,
-    current_signing_key: str | None = None,
-    next_signing_key: str | None = None,
-    url: str | None = None,
-    base_url: str | None = None,
-    clock_tolerance: float = 0,
+    **options: Unpack[CheckOptions],
 ) -> Callable[[Handler], Endpoint]: ...
 
 
 def qstash_endpoint(
-    handler: Handler | None = None, /, **options: Any
+    handler: Handler | None = None, /, **options: Unpack[CheckOptions]
 ) -> Endpoint | Callable[[Handler], Endpoint]:
     """Decorate a Starlette handler ``(request, delivery)`` into an endpoint ``(request)``.
 

@@ -20,10 +20,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, Concatenate, ParamSpec, TypeVar, overload
+from typing import Any, Concatenate, ParamSpec, TypeVar, Unpack, overload
 
-from ..receiver import Receiver
-from ._common import Delivery, QStashCheck, Rejection
+from ._common import CheckOptions, Delivery, QStashCheck, Rejection
 
 __all__ = ["Delivery", "verify_qstash"]
 
@@ -39,17 +38,11 @@ def verify_qstash(view: Callable[Concatenate[Delivery, P], R], /) -> Callable[P,
 def verify_qstash(
     view: None = None,
     /,
-    *,
-    receiver: Receiver | None = None,
-    current_signing_key: str | None = None,
-    next_signing_key: str | None = None,
-    url: str | None = None,
-    base_url: str | None = None,
-    clock_tolerance: float = 0,
+    **options: Unpack[CheckOptions],
 ) -> Callable[[Callable[Concatenate[Delivery, P], R]], Callable[P, Any]]: ...
 
 
-def verify_qstash(view: Any = None, /, **options: Any) -> Any:
+def verify_qstash(view: Any = None, /, **options: Unpack[CheckOptions]) -> Any:
     """Decorate a Flask view; usable bare or with the options of ``QStashCheck``."""
     check = QStashCheck(**options)
 
