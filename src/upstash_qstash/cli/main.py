@@ -10,6 +10,8 @@ import sys
 
 import click
 
+from ._commands import register
+
 __all__ = ["cli", "main"]
 
 
@@ -91,6 +93,9 @@ async def _serve(server: object) -> None:
         await stop.wait()
     finally:
         await server.stop()
+
+
+register(cli)
 
 
 def main() -> None:
