@@ -144,3 +144,22 @@ def test_signing_keys_and_receiver_verify_our_deliveries(
         Receiver(current_signing_key=keys.current, next_signing_key=keys.current).verify(
             signature=latest.header("Upstash-Signature") or "", body=latest.body.decode(), url=url
         )
+
+
+def test_dlq_entry_without_any_http_answer_still_parses(
+    qstash: LocalQStash, official: QStash
+) -> None:
+    """A destination that refuses the connection gives no status; the DLQ entry must still
+    carry ``responseStatus`` (0), which the official parser requires, and the logs the
+    connection error."""
+    with Recorder() as gone:
+        url = f"{gone.url}/x"
+    message_id = official.message.publish(url=url, body="b", retries=0).message_id  # type: ignore[union-attr]
+    qstash.drain()
+
+    (entry,) = official.dlq.list().messages
+    assert entry.message_id == message_id
+    assert entry.response_status == 0
+    assert official.dlq.get(entry.dlq_id).response_status == 0
+    states = {log.state for log in official.log.list(filter={"message_id": message_id}).logs}
+    assert {LogState.ERROR, LogState.FAILED} <= states

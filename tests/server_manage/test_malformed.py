@@ -14,8 +14,8 @@ from typing import Any
 
 import httpx2
 import pytest
+from manage_api import Api
 
-from conftest import Api
 from upstash_qstash.testing.local import LocalQStash
 from upstash_qstash.testing.recorder import Recorder
 
@@ -90,6 +90,7 @@ def _json(value: Any) -> bytes:
 
 BAD_JSON = [b"{not json", b"\xff\xfe", b"[1, 2]", b'"text"', b"null", b"123"]
 LONG = "a" * 600
+HUGE = "9" * 26  # an integer no 64-bit column can hold
 BAD_IDS = [LONG, "a%20b", "%00", "x%2Fy%2F..", "%E2%98%83"]
 
 CASES: list[Case] = []
@@ -106,6 +107,7 @@ for hdr in (
     {"Upstash-Retries": "lots"},
     {"Upstash-Delay": "soon"},
     {"Upstash-Not-Before": "tomorrow"},
+    {"Upstash-Not-Before": HUGE},  # beyond 64 bits: once a 500 from the store
     {"Upstash-Method": "BREW"},
     {"Upstash-Timeout": "0s"},
     {"Upstash-Retry-Delay": "__import__('os')"},
@@ -155,6 +157,8 @@ for body in [
     _json({"messageIds": [None]}),
     _json({"messageIds": [{"id": 1}]}),
     _json({"fromDate": "yesterday"}),
+    b'{"fromDate": 1e400}',  # infinity once overflowed int() into a 500
+    _json({"toDate": int(HUGE)}),
     _json({"url": 5.5}),
     _json({"count": 0}),
     _json({"count": "all"}),
@@ -220,6 +224,7 @@ for body in [
     _json({"queueName": "q2", "parallelism": 0}),
     _json({"queueName": "q2", "parallelism": "many"}),
     _json({"queueName": "q2", "parallelism": 1.5}),
+    _json({"queueName": "q2", "parallelism": int(HUGE)}),
     _json({"queueName": "q2", "paused": "maybe"}),
 ]:
     _add(19, "POST", ["/v2/queues"], body=body, headers={"Content-Type": "application/json"})
@@ -247,6 +252,7 @@ for body in [
     _json({"dlqIds": [1.5]}),
     _json({"dlqIds": "a b"}),
     _json({"fromDate": []}),
+    b'{"fromDate": 1e400}',
 ]:
     _add(26, "DELETE", ["/v2/dlq"], body=body, headers={"Content-Type": "application/json"})
     _add(30, "POST", ["/v2/dlq/retry"], body=body, headers={"Content-Type": "application/json"})
@@ -263,6 +269,8 @@ for params in [
     {"state": "SLEEPING"},
     {"cursor": "x"},
     {"fromDate": "x"},
+    {"fromDate": HUGE},
+    {"toDate": HUGE},
     {"order": "random"},
     {"messageId": ""},
 ]:
@@ -283,6 +291,8 @@ for params in [
     {"rate": "fast"},
     {"period": "forever"},
     {"period": str(86400 * 8)},
+    {"parallelism": HUGE},
+    {"rate": HUGE},
 ]:
     _add(39, "POST", ["/v2/flowControl/fk/pin"], params=params)
 for params in [{"parallelism": "maybe"}, {"rate": "2"}]:

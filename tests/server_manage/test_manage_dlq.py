@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from manage_api import Api, FailTo
 
-from conftest import Api, FailTo
 from upstash_qstash.testing.local import LocalQStash
 from upstash_qstash.testing.recorder import Recorder
 

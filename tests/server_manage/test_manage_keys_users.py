@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from manage_api import Api, FailTo
 
-from conftest import Api, FailTo
 from upstash_qstash import Receiver, SignatureError
 from upstash_qstash.server.settings import DEV_USERS
 from upstash_qstash.testing.local import LocalQStash

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from manage_api import Api
 
-from conftest import Api
 from upstash_qstash.server.logs import STATES
 from upstash_qstash.testing.local import LocalQStash
 from upstash_qstash.testing.recorder import RecordedRequest, Recorder, Reply

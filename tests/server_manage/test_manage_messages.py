@@ -6,8 +6,8 @@ import json
 import threading
 
 import pytest
+from manage_api import Api
 
-from conftest import Api
 from upstash_qstash.testing.local import LocalQStash
 from upstash_qstash.testing.recorder import RecordedRequest, Recorder, Reply
 

@@ -122,6 +122,29 @@ def test_deduplication_window_expires(
     assert again.json()["messageId"] != first["messageId"]
 
 
+def test_expired_deduplication_ids_are_forgotten(
+    qstash: LocalQStash, endpoint: Recorder, api: httpx2.Client
+) -> None:
+    """The ids a long-running server has seen do not pile up once their window is over."""
+
+    def remembered() -> int:
+        count = qstash._thread.run(
+            qstash.server.store.read(
+                lambda conn: conn.execute("SELECT COUNT(*) FROM dedup").fetchone()[0]
+            )
+        )
+        return int(count)
+
+    for i in range(5):
+        assert _publish(
+            api, endpoint.url, b"a", {"Upstash-Deduplication-Id": f"old-{i}"}
+        ).is_success
+    assert remembered() == 5
+    qstash.advance(qstash.settings.dedup_window_seconds + 1)
+    assert _publish(api, endpoint.url, b"a", {"Upstash-Deduplication-Id": "new"}).is_success
+    assert remembered() == 1
+
+
 def test_content_based_deduplication(
     qstash: LocalQStash, endpoint: Recorder, api: httpx2.Client
 ) -> None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from .._wire.headers import header_map
@@ -104,31 +105,32 @@ def callback_message(
 
 
 def install(server: Server) -> None:
-    """Publish callback messages when a message with callbacks is settled for good."""
-    engine = server.engine
+    """Store callback messages, in the transaction that settles the source message for good."""
 
-    async def on_settled(
-        msg: Message, result: DeliveryResult, outcome: str, info: dict[str, Any]
+    def on_settled(
+        conn: sqlite3.Connection,
+        msg: Message,
+        result: DeliveryResult,
+        outcome: str,
+        info: dict[str, Any],
     ) -> None:
         if outcome not in ("DELIVERED", "FAILED"):
             return
-        now_ms = engine.now_ms()
+        now_ms: int = info["now_ms"]
         created: list[Message] = []
         if msg.callback is not None:
             created.append(callback_message(msg, msg.callback, callback_body(msg, result), now_ms))
         if outcome == "FAILED" and msg.failure_callback is not None:
             payload = callback_body(msg, result, dlq_id=info.get("dlqId"))
             created.append(callback_message(msg, msg.failure_callback, payload, now_ms))
-        if not created:
-            return
-        await server.store.write(
-            lifecycle.publish,
-            msg.user,
-            [(m, None) for m in created],
-            now_ms,
-            now_ms,
-            lambda m: log_entry(m, "CREATED", now_ms),
-        )
-        engine.notify()
+        if created:
+            lifecycle.publish(
+                conn,
+                msg.user,
+                [(m, None) for m in created],
+                now_ms,
+                now_ms,
+                lambda m: log_entry(m, "CREATED", now_ms),
+            )
 
-    engine.on_settled.append(on_settled)
+    server.engine.on_settled.append(on_settled)

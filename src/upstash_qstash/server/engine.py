@@ -30,7 +30,7 @@ from .store import SQLiteStore, lifecycle
 from .store import keys as key_ops
 from .store import messages as message_ops
 
-__all__ = ["Engine", "Timer", "default_backoff"]
+__all__ = ["Engine", "SettleHook", "Timer", "default_backoff"]
 
 log = logging.getLogger("upstash_qstash.server")
 
@@ -41,6 +41,10 @@ _CLAIM_BATCH = 256
 def default_backoff(retried: int) -> float:
     """Seconds before retry number ``retried`` (1 for the first retry): min(1 day, e^(2.5n))."""
     return min(MAX_BACKOFF_SECONDS, math.exp(2.5 * retried))
+
+
+SettleHook = Callable[[sqlite3.Connection, Message, DeliveryResult, str, dict[str, Any]], None]
+"""``(conn, msg, result, outcome, info)``, run inside the transaction that settles ``msg``."""
 
 
 class Timer(Protocol):
@@ -80,7 +84,12 @@ class Engine:
         # Extension points: admission gates (queues, flow control) and outcome hooks.
         # A gate runs on the store thread inside the claim transaction and may read ``conn``.
         self.gates: list[Callable[[sqlite3.Connection, Message], bool]] = []
-        self.on_settled: list[Callable[[Message, DeliveryResult, str, dict[str, Any]], Any]] = []
+        # Settle hooks run on the store thread inside the transaction that records an
+        # attempt's outcome, so what they store (callback messages, released wait lists,
+        # schedule states) is committed together with it or not at all. ``outcome`` is
+        # DELIVERED, RETRY or FAILED, or CANCELED when the message was cancelled while its
+        # delivery was under way; ``info`` holds ``now_ms`` (and ``dlqId`` when FAILED).
+        self.on_settled: list[SettleHook] = []
         # Other producers of due work (the scheduler): each returns its next due time (ms)
         # and is run by ``fire`` when that time has come.
         self.timers: list[Timer] = []
@@ -245,13 +254,22 @@ class Engine:
         except asyncio.CancelledError:
             raise
         except Exception:
-            # The message stays active in the store and is picked up again after a restart.
             log.exception("delivery of %s failed unexpectedly", msg.id)
+            await self._recover(msg)
         finally:
             self._in_flight.pop(msg.id, None)
             if not self._in_flight:
                 self._idle.set()
             self._wake.set()
+
+    async def _recover(self, msg: Message) -> None:
+        """After an internal error, make the message due again later instead of leaving it
+        active (which would hold its queue and flow-control slots until a restart)."""
+        due_at = self.now_ms() + _ms(default_backoff(msg.retried + 1))
+        try:
+            await self.store.write(lifecycle.requeue, msg.id, due_at)
+        except Exception:  # the store itself is failing: a restart resumes the message
+            log.exception("could not requeue %s", msg.id)
 
     def _next_delay(self, msg: Message, result: DeliveryResult, now: float) -> float:
         """Seconds until the next attempt after a failed one."""
@@ -277,10 +295,9 @@ class Engine:
                 "responseHeaders": header_map(result.headers),
             }
         if result.ok:
-            await self.store.write(
-                lifecycle.delivered, msg, [log_entry(msg, "DELIVERED", now_ms, **response)]
-            )
-            await self._hooks(msg, result, "DELIVERED", {})
+            entries = [log_entry(msg, "DELIVERED", now_ms, **response)]
+            settled = self._settled(msg, result, {"now_ms": now_ms})
+            await self.store.write(lifecycle.delivered, msg, entries, settled)
             return
 
         error = result.error or f"destination answered {result.status}"
@@ -303,31 +320,48 @@ class Engine:
                 msg, "FAILED", now_ms, error=f"{error} ({reason})", dlqId=dlq_id, **response
             )
             dlq_response = {**response, "responseBody": result.body, "error": error}
-            if await self.store.write(
+            await self.store.write(
                 lifecycle.failed,
                 msg,
                 [error_entry, failed_entry],
                 dlq_id,
                 now_ms,
                 _dlq_response(dlq_response),
-            ):
-                await self._hooks(msg, result, "FAILED", {"dlqId": dlq_id})
+                self._settled(msg, result, {"now_ms": now_ms, "dlqId": dlq_id}),
+            )
             return
 
         delay = max(0.0, self._next_delay(msg, result, now))
         msg.retried += 1
         msg.due_at = now_ms + _ms(delay)
         retry_entry = log_entry(msg, "RETRY", now_ms, nextDeliveryTime=msg.due_at)
-        if await self.store.write(lifecycle.retry_later, msg, [error_entry, retry_entry]):
-            await self._hooks(msg, result, "RETRY", {})
+        await self.store.write(
+            lifecycle.retry_later,
+            msg,
+            [error_entry, retry_entry],
+            self._settled(msg, result, {"now_ms": now_ms}),
+        )
 
-    async def _hooks(
-        self, msg: Message, result: DeliveryResult, outcome: str, info: dict[str, Any]
-    ) -> None:
-        for hook in self.on_settled:
-            outcome_value = hook(msg, result, outcome, info)
-            if asyncio.iscoroutine(outcome_value):
-                await outcome_value
+    def _settled(
+        self, msg: Message, result: DeliveryResult, info: dict[str, Any]
+    ) -> Callable[[sqlite3.Connection, str], None]:
+        """The settle hooks bound to one attempt, for the lifecycle op to run in its transaction.
+
+        Each hook runs in its own savepoint: one that fails is logged and undone without
+        taking the outcome (or the other hooks) with it.
+        """
+
+        def run(conn: sqlite3.Connection, outcome: str) -> None:
+            for hook in self.on_settled:
+                conn.execute("SAVEPOINT settle_hook")
+                try:
+                    hook(conn, msg, result, outcome, info)
+                except Exception:
+                    log.exception("settle hook %r failed for %s", hook, msg.id)
+                    conn.execute("ROLLBACK TO settle_hook")
+                conn.execute("RELEASE settle_hook")
+
+        return run
 
 
 def _active_entry(msg: Message, now_ms: int) -> dict[str, Any]:

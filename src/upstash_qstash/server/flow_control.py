@@ -5,8 +5,8 @@ Three pieces are attached to the engine:
 * a gate that admits a message of a key only while the key is running, has a free
   parallelism slot and room in its rate window (refused messages wait, see
   :mod:`.store.flow_control`);
-* an ``on_settled`` hook: when a delivery of a key ends, the key's next waiting messages
-  are released into the slot it freed;
+* a settle hook: when a delivery of a key ends (in the same transaction), the key's next
+  waiting messages are released into the slot it freed;
 * a timer due when the earliest full rate window ends, so the engine wakes (and a manual
   clock stops) exactly then and releases the messages that waited for it.
 """
@@ -57,13 +57,16 @@ def install(server: Server) -> None:
     def gate(conn: sqlite3.Connection, msg: Message) -> bool:
         return fc_ops.admit(conn, msg, engine.now_ms())
 
-    async def on_settled(
-        msg: Message, result: DeliveryResult, outcome: str, info: dict[str, Any]
+    def on_settled(
+        conn: sqlite3.Connection,
+        msg: Message,
+        result: DeliveryResult,
+        outcome: str,
+        info: dict[str, Any],
     ) -> None:
+        # Every outcome frees the slot, a cancelled delivery's too.
         if msg.flow_control_key is not None:
-            await engine.store.write(
-                fc_ops.release, msg.user, msg.flow_control_key, engine.now_ms()
-            )
+            fc_ops.release(conn, msg.user, msg.flow_control_key, info["now_ms"])
 
     # The gate records the start in the rate window, so it must run after the other gates.
     engine.gates.append(gate)

@@ -83,13 +83,17 @@ def query_values(request: web.Request, name: str) -> list[str]:
     return values
 
 
+MAX_SAFE_INT = (1 << 53) - 1
+"""The largest integer accepted anywhere (exact in JSON numbers, fits SQLite's 64 bits)."""
+
+
 def query_int(
     request: web.Request,
     name: str,
     *,
     default: int | None = None,
     minimum: int = 0,
-    maximum: int | None = None,
+    maximum: int = MAX_SAFE_INT,
 ) -> int | None:
     raw = request.query.get(name)
     if raw is None or raw == "":
@@ -98,9 +102,8 @@ def query_int(
         value = int(raw)
     except ValueError:
         raise ApiError(400, f"invalid {name} {raw!r}: expected an integer") from None
-    if value < minimum or (maximum is not None and value > maximum):
-        bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
-        raise ApiError(400, f"invalid {name} {value}: must be {bound}")
+    if not minimum <= value <= maximum:
+        raise ApiError(400, f"invalid {name} {value}: must be between {minimum} and {maximum}")
     return value
 
 
@@ -238,7 +241,7 @@ def _as_int(name: str, value: Any, minimum: int, maximum: int) -> int:
         raise ApiError(400, f"invalid {name} {value!r}: expected an integer")
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ApiError(400, f"invalid {name} {str(value)[:80]!r}: expected an integer") from None
     if isinstance(value, float) and value != number:
         raise ApiError(400, f"invalid {name} {value!r}: expected an integer")
@@ -267,7 +270,7 @@ def parse_filter(
         elif name not in known or value is None:
             continue
         elif name in ("fromDate", "toDate"):
-            date = _as_int(name, value, 0, 2**63 - 1)
+            date = _as_int(name, value, 0, MAX_SAFE_INT)
             if name == "fromDate":
                 result.from_date = date
             else:

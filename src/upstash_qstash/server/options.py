@@ -11,6 +11,7 @@ from .._wire.durations import DurationError, parse_duration
 from .._wire.headers import canonical, parse_bool
 from .._wire.retry_delay import RetryDelayError, parse_retry_delay
 from .errors import ApiError
+from .http import MAX_SAFE_INT
 from .models import CallbackConfig
 
 __all__ = ["FlowControl", "PublishOptions", "parse_flow_control", "parse_publish_options"]
@@ -70,6 +71,8 @@ def _int(name: str, value: str, minimum: int = 0) -> int:
         raise ApiError(400, f"invalid {name} header {value!r}: expected an integer") from None
     if number < minimum:
         raise ApiError(400, f"invalid {name} header {value!r}: must be at least {minimum}")
+    if number > MAX_SAFE_INT:
+        raise ApiError(400, f"invalid {name} header {value!r}: must be at most {MAX_SAFE_INT}")
     return number
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from .._wire.headers import canonical, header_map
@@ -30,8 +31,8 @@ from .errors import ApiError
 from .logs import log_entry
 from .models import Message, encode_body_fields
 from .options import PublishOptions, parse_publish_options
-from .publish import build_message, parse_url_destination
-from .routes.publish import resolve_group
+from .publish import parse_url_destination
+from .routes.publish import plan_messages
 from .store import schedules as schedule_ops
 
 if TYPE_CHECKING:
@@ -66,26 +67,18 @@ async def _messages(
 ) -> list[Message]:
     """The messages one run of ``record`` produces (one per URL-group endpoint)."""
     opts = schedule_options(record, state.settings)
-    common: dict[str, Any] = {
-        "user": record.user,
-        "opts": opts,
-        "body": record.body,
-        "now": slot_ms / 1000.0,
-        "settings": state.settings,
-        "caller_ip": record.caller_ip,
-        "queue_name": opts.queue_name,
-        "schedule_id": record.id,
-    }
-    if record.destination.startswith(("http://", "https://")):
-        return [build_message(url=record.destination, **common)]
-    group = await resolve_group(state, record.user, record.destination)
-    if group is None:
-        raise ApiError(404, f"URL group {record.destination!r} not found")
-    name, endpoints = group
-    return [
-        build_message(url=url, topic_name=name, endpoint_name=endpoint, **common)
-        for endpoint, url in endpoints
-    ]
+    _, planned = await plan_messages(
+        state,
+        record.user,
+        record.destination,
+        opts,
+        record.body,
+        caller_ip=record.caller_ip,
+        queue_name=opts.queue_name,
+        now=slot_ms / 1000.0,
+        schedule_id=record.id,
+    )
+    return [msg for msg, _ in planned]
 
 
 class ScheduleTimer:
@@ -122,6 +115,12 @@ class ScheduleTimer:
             log.warning("schedule %s could not run: %s", record.id, exc.message)
             await store.write(schedule_ops.skip, record, slot_ms, next_run_at, exc.message)
             return
+        except Exception:
+            # One broken schedule must not stop the engine (timers run before deliveries).
+            log.exception("schedule %s could not run", record.id)
+            error = "internal error; see the server log"
+            await store.write(schedule_ops.skip, record, slot_ms, next_run_at, error)
+            return
         await store.write(
             schedule_ops.fire,
             record,
@@ -138,14 +137,16 @@ def install(server: Server) -> None:
     state = server.state
     server.engine.timers.append(ScheduleTimer(state))
 
-    async def on_settled(
-        msg: Message, result: DeliveryResult, outcome: str, info: dict[str, Any]
+    def on_settled(
+        conn: sqlite3.Connection,
+        msg: Message,
+        result: DeliveryResult,
+        outcome: str,
+        info: dict[str, Any],
     ) -> None:
         final = _OUTCOME_STATES.get(outcome)
         if msg.schedule_id is not None and final is not None:
-            await state.store.write(
-                schedule_ops.record_outcome, msg.user, msg.schedule_id, msg.id, final
-            )
+            schedule_ops.record_outcome(conn, msg.user, msg.schedule_id, msg.id, final)
 
     server.engine.on_settled.append(on_settled)
 

@@ -83,47 +83,36 @@ async def plan_messages(
     *,
     caller_ip: str | None,
     queue_name: str | None = None,
+    now: float | None = None,
+    schedule_id: str | None = None,
 ) -> tuple[bool, list[Planned]]:
     """The messages a publish creates (one, or one per endpoint of a URL group).
 
     Returns whether the destination was a URL group, and each message with its dedup key.
-    Raises :class:`ApiError` for an unusable destination; stores nothing.
+    Raises :class:`ApiError` for an unusable destination; stores nothing. ``now`` (default:
+    the clock) is the creation time; schedules pass the slot time and their id.
     """
-    now = state.clock.now()
-    if not destination.startswith(("http://", "https://", "http:/", "https:/")):
-        group = await resolve_group(state, user, destination)
-    else:
-        group = None
-    if group is None:
+    common: dict[str, Any] = {
+        "user": user,
+        "opts": opts,
+        "body": body,
+        "now": state.clock.now() if now is None else now,
+        "settings": state.settings,
+        "caller_ip": caller_ip,
+        "queue_name": queue_name,
+        "schedule_id": schedule_id,
+    }
+    if destination.startswith(("http://", "https://", "http:/", "https:/")):
         url = parse_url_destination(destination)
-        msg = build_message(
-            user=user,
-            url=url,
-            opts=opts,
-            body=body,
-            now=now,
-            settings=state.settings,
-            caller_ip=caller_ip,
-            queue_name=queue_name,
+        return False, [(build_message(url=url, **common), dedup_key(opts, url, body))]
+    name, endpoints = await resolve_group(state, user, destination)
+    return True, [
+        (
+            build_message(url=url, topic_name=name, endpoint_name=endpoint, **common),
+            dedup_key(opts, f"{name}\n{url}", body),
         )
-        return False, [(msg, dedup_key(opts, url, body))]
-    name, endpoints = group
-    planned: list[Planned] = []
-    for endpoint_name, endpoint_url in endpoints:
-        msg = build_message(
-            user=user,
-            url=endpoint_url,
-            opts=opts,
-            body=body,
-            now=now,
-            settings=state.settings,
-            caller_ip=caller_ip,
-            topic_name=name,
-            endpoint_name=endpoint_name,
-            queue_name=queue_name,
-        )
-        planned.append((msg, dedup_key(opts, f"{name}\n{endpoint_url}", body)))
-    return True, planned
+        for endpoint, url in endpoints
+    ]
 
 
 def result_json(

@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from ..errors import ApiError
-from ..http import json_response, ok, read_json
+from ..http import MAX_SAFE_INT, json_response, ok, read_json
 from ..options import check_name
 from ..state import ServerState, get_state, user_of
 from ..store import queues as queue_ops
@@ -29,8 +29,14 @@ def _upsert_fields(data: Any) -> tuple[str, int, bool]:
     parallelism = data.get("parallelism")
     if parallelism is None:
         parallelism = queue_ops.DEFAULT_PARALLELISM
-    if isinstance(parallelism, bool) or not isinstance(parallelism, int) or parallelism < 1:
-        raise ApiError(400, f"invalid parallelism {parallelism!r}: must be an integer >= 1")
+    if (
+        isinstance(parallelism, bool)
+        or not isinstance(parallelism, int)
+        or not 1 <= parallelism <= MAX_SAFE_INT
+    ):
+        raise ApiError(
+            400, f"invalid parallelism {parallelism!r}: must be an integer from 1 to {MAX_SAFE_INT}"
+        )
     paused = data.get("paused")
     if paused is None:
         paused = False

@@ -82,14 +82,16 @@ async def _create(request: web.Request, state: ServerState, path: str) -> web.Re
 
 async def _set_paused(request: web.Request, schedule_id: str, paused: bool) -> web.Response:
     state = get_state(request)
-    now_ms = state.engine.now_ms()
-    record = await state.store.read(schedule_ops.get, user_of(request), schedule_id)
-    if record is None:
-        raise ApiError(404, f"schedule {schedule_id!r} not found")
-    next_run_at = None if paused else next_slot(record.cron, now_ms)
-    await state.store.write(
-        schedule_ops.set_paused, user_of(request), schedule_id, paused, next_run_at
+    found = await state.store.write(
+        schedule_ops.set_paused,
+        user_of(request),
+        schedule_id,
+        paused,
+        state.engine.now_ms(),
+        next_slot,
     )
+    if not found:
+        raise ApiError(404, f"schedule {schedule_id!r} not found")
     state.engine.notify()
     return ok()
 

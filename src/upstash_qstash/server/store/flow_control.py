@@ -7,7 +7,8 @@ again (in publish order, only as many as may start) by :func:`release` when a de
 the key settles, when the key's rate window ends (``wake_at``, read by the scheduler timer
 of :mod:`..flow_control`), and when the key is resumed, pinned, unpinned or its rate reset.
 
-* ``parallelism``: deliveries of the key in flight at once (messages in the ``active`` state).
+* ``parallelism``: deliveries of the key in flight at once (messages in the ``active`` state,
+  or ``canceled`` while their delivery is still under way).
 * ``rate`` per ``period`` seconds: deliveries started in a fixed window that opens with the
   first start after the previous window ended.
 
@@ -137,7 +138,8 @@ def _last_message(conn: sqlite3.Connection) -> str:
 
 def _active(conn: sqlite3.Connection, user: str, key: str) -> int:
     row = conn.execute(
-        "SELECT COUNT(*) FROM messages WHERE user = ? AND flow_control_key = ? AND state = 'active'",
+        "SELECT COUNT(*) FROM messages WHERE user = ? AND flow_control_key = ?"
+        " AND state IN ('active', 'canceled')",
         (user, key),
     ).fetchone()
     return int(row[0])
@@ -389,6 +391,7 @@ def reset_rate(conn: sqlite3.Connection, user: str, key: str, now_ms: int) -> No
 
 def global_parallelism(conn: sqlite3.Connection, user: str) -> int:
     row = conn.execute(
-        "SELECT COUNT(*) FROM messages WHERE user = ? AND state = 'active'", (user,)
+        "SELECT COUNT(*) FROM messages WHERE user = ? AND state IN ('active', 'canceled')",
+        (user,),
     ).fetchone()
     return int(row[0])

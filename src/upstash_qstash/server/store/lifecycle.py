@@ -35,7 +35,7 @@ def publish(
             if existing is not None:
                 results.append((existing, True))
                 continue
-            messages.dedup_remember(conn, user, key, msg.id, dedup_expires_at)
+            messages.dedup_remember(conn, user, key, msg.id, dedup_expires_at, now_ms)
         messages.save(conn, msg)
         events.append(conn, user, entry(msg))
         results.append((msg.id, False))
@@ -78,22 +78,42 @@ _MAX_SKIPPED = 4096
 
 
 def _still_pending(conn: sqlite3.Connection, message_id: str) -> bool:
-    row = conn.execute("SELECT state FROM messages WHERE id = ?", (message_id,)).fetchone()
-    return row is not None and row["state"] == "pending"
+    return messages.state_of(conn, message_id) == "pending"
 
 
-def delivered(conn: sqlite3.Connection, msg: Message, entries: list[dict[str, Any]]) -> None:
+Settled = Callable[[sqlite3.Connection, str], None]
+"""Runs the engine's settle hooks with the outcome, inside the settling transaction."""
+
+
+def delivered(
+    conn: sqlite3.Connection, msg: Message, entries: list[dict[str, Any]], settled: Settled
+) -> None:
+    """The delivery succeeded (if the message was cancelled meanwhile, hooks see CANCELED)."""
+    state = messages.state_of(conn, msg.id)
     messages.delete(conn, msg.id)
     events.append_many(conn, msg.user, entries)
+    settled(conn, "DELIVERED" if state == "active" else "CANCELED")
 
 
-def retry_later(conn: sqlite3.Connection, msg: Message, entries: list[dict[str, Any]]) -> bool:
-    """Schedule the next attempt; False (and nothing stored) if the message was cancelled meanwhile."""
-    if messages.get(conn, msg.user, msg.id) is None:
+def _cancelled(conn: sqlite3.Connection, msg: Message, settled: Settled) -> bool:
+    """Was ``msg`` cancelled while under way? Then remove it and tell the hooks."""
+    if messages.state_of(conn, msg.id) == "active":
+        return False
+    messages.delete(conn, msg.id)
+    settled(conn, "CANCELED")
+    return True
+
+
+def retry_later(
+    conn: sqlite3.Connection, msg: Message, entries: list[dict[str, Any]], settled: Settled
+) -> bool:
+    """Schedule the next attempt; False (and no attempt) if the message was cancelled meanwhile."""
+    if _cancelled(conn, msg, settled):
         return False
     msg.state = "pending"
     messages.save(conn, msg)
     events.append_many(conn, msg.user, entries)
+    settled(conn, "RETRY")
     return True
 
 
@@ -104,11 +124,27 @@ def failed(
     dlq_id: str,
     now_ms: int,
     response: dict[str, Any],
+    settled: Settled,
 ) -> bool:
-    """Dead-letter ``msg``; False (and nothing stored) if it was cancelled meanwhile."""
-    if messages.get(conn, msg.user, msg.id) is None:
+    """Dead-letter ``msg``; False (and no DLQ entry) if it was cancelled meanwhile."""
+    if _cancelled(conn, msg, settled):
         return False
     messages.delete(conn, msg.id)
     events.append_many(conn, msg.user, entries)
     dlq.add(conn, dlq_id, msg, now_ms, response)
+    settled(conn, "FAILED")
     return True
+
+
+def requeue(conn: sqlite3.Connection, message_id: str, due_at: int) -> None:
+    """Put an active message back in the due index (after an internal error)."""
+    if messages.state_of(conn, message_id) == messages.CANCELED:
+        messages.delete(conn, message_id)
+        return
+    row = conn.execute(
+        "SELECT data, body FROM messages WHERE id = ? AND state = 'active'", (message_id,)
+    ).fetchone()
+    if row is not None:
+        msg = messages.row_to_message(row)
+        msg.state, msg.due_at = "pending", due_at
+        messages.save(conn, msg)

@@ -33,7 +33,13 @@ CREATE TABLE IF NOT EXISTS dedup (
     expires_at INTEGER NOT NULL,
     PRIMARY KEY (user, key)
 );
+CREATE INDEX IF NOT EXISTS dedup_expiry ON dedup(expires_at);
 """
+
+
+CANCELED = "canceled"
+"""State of a message cancelled while its delivery was under way: the row stays (holding its
+queue and flow-control slot, hidden from the API) until the engine settles the attempt."""
 
 
 def row_to_message(row: sqlite3.Row) -> Message:
@@ -74,7 +80,8 @@ def save(conn: sqlite3.Connection, msg: Message) -> None:
 
 def get(conn: sqlite3.Connection, user: str, message_id: str) -> Message | None:
     row = conn.execute(
-        "SELECT data, body FROM messages WHERE user = ? AND id = ?", (user, message_id)
+        "SELECT data, body FROM messages WHERE user = ? AND id = ? AND state != ?",
+        (user, message_id, CANCELED),
     ).fetchone()
     return None if row is None else row_to_message(row)
 
@@ -104,8 +111,18 @@ def due(conn: sqlite3.Connection, now_ms: int, limit: int, offset: int = 0) -> l
     return [row_to_message(row) for row in rows]
 
 
+def state_of(conn: sqlite3.Connection, message_id: str) -> str | None:
+    row = conn.execute("SELECT state FROM messages WHERE id = ?", (message_id,)).fetchone()
+    return None if row is None else str(row["state"])
+
+
 def requeue_active(conn: sqlite3.Connection) -> int:
-    """After a restart, deliveries that were under way are due again (at-least-once)."""
+    """After a restart, deliveries that were under way are due again (at-least-once), and
+    those cancelled while under way are gone."""
+    for (message_id,) in conn.execute(
+        "SELECT id FROM messages WHERE state = ?", (CANCELED,)
+    ).fetchall():
+        delete(conn, message_id)
     rows = conn.execute(
         "SELECT data, body FROM messages WHERE state = 'active' ORDER BY rowid"
     ).fetchall()
@@ -124,9 +141,19 @@ def dedup_lookup(conn: sqlite3.Connection, user: str, key: str, now_ms: int) -> 
     return None if row is None else str(row[0])
 
 
+_DEDUP_PURGE = 64
+
+
 def dedup_remember(
-    conn: sqlite3.Connection, user: str, key: str, message_id: str, expires_at: int
+    conn: sqlite3.Connection, user: str, key: str, message_id: str, expires_at: int, now_ms: int
 ) -> None:
+    """Remember ``key`` until ``expires_at``, forgetting a few keys whose window has ended
+    (found through the expiry index), so the table does not grow without bound."""
+    conn.execute(
+        "DELETE FROM dedup WHERE rowid IN"
+        " (SELECT rowid FROM dedup WHERE expires_at <= ? ORDER BY expires_at LIMIT ?)",
+        (now_ms, _DEDUP_PURGE),
+    )
     conn.execute(
         "INSERT OR REPLACE INTO dedup (user, key, message_id, expires_at) VALUES (?, ?, ?, ?)",
         (user, key, message_id, expires_at),
@@ -139,7 +166,8 @@ def dedup_remember(
 def of_user(conn: sqlite3.Connection, user: str) -> list[Message]:
     """Every message of ``user`` still waiting or in flight, oldest first."""
     rows = conn.execute(
-        "SELECT data, body FROM messages WHERE user = ? ORDER BY created_at, rowid", (user,)
+        "SELECT data, body FROM messages WHERE user = ? AND state != ? ORDER BY created_at, rowid",
+        (user, CANCELED),
     ).fetchall()
     return [row_to_message(row) for row in rows]
 
@@ -148,8 +176,9 @@ def cancel(conn: sqlite3.Connection, user: str, ids: list[str], time_ms: int) ->
     """Remove the user's messages among ``ids`` (pending or in flight), logging
     CANCEL_REQUESTED and CANCELED for each; returns the ids that were cancelled.
 
-    A delivery already under way still finishes, but with the row gone the engine never
-    schedules another attempt of it.
+    A delivery already under way still finishes: its row stays, in the ``canceled`` state,
+    so its queue and flow-control slot stay taken until then; the engine then removes it
+    without another attempt, DLQ entry or callback.
     """
     from ..logs import log_entry
     from . import events
@@ -159,7 +188,11 @@ def cancel(conn: sqlite3.Connection, user: str, ids: list[str], time_ms: int) ->
         msg = get(conn, user, message_id)
         if msg is None:
             continue
-        delete(conn, msg.id)
+        if state_of(conn, msg.id) == "active":
+            msg.state = CANCELED
+            save(conn, msg)
+        else:
+            delete(conn, msg.id)
         events.append(conn, user, log_entry(msg, "CANCEL_REQUESTED", time_ms))
         events.append(conn, user, log_entry(msg, "CANCELED", time_ms))
         cancelled.append(msg.id)

@@ -81,7 +81,8 @@ def delete(conn: sqlite3.Connection, user: str, name: str) -> None:
 
 def _lag(conn: sqlite3.Connection, user: str, name: str) -> int:
     row = conn.execute(
-        "SELECT COUNT(*) FROM messages WHERE user = ? AND queue_name = ?", (user, name)
+        "SELECT COUNT(*) FROM messages WHERE user = ? AND queue_name = ? AND state != 'canceled'",
+        (user, name),
     ).fetchone()
     return int(row[0])
 

@@ -149,19 +149,31 @@ def delete(conn: sqlite3.Connection, user: str, schedule_id: str) -> bool:
 
 
 def set_paused(
-    conn: sqlite3.Connection, user: str, schedule_id: str, paused: bool, next_run_at: int | None
+    conn: sqlite3.Connection,
+    user: str,
+    schedule_id: str,
+    paused: bool,
+    now_ms: int,
+    next_slot: Callable[[str, int], int | None],
 ) -> bool:
-    """Pause, or resume with the given next slot; False if there is no such schedule."""
+    """Pause, or resume from ``next_slot(cron, now_ms)``; False if there is no such schedule.
+
+    Resuming a schedule that is not paused changes nothing (a slot that is due but not yet
+    fired stays due).
+    """
+    record = get(conn, user, schedule_id)
+    if record is None:
+        return False
     if paused:
-        cursor = conn.execute(
+        conn.execute(
             "UPDATE schedules SET paused = 1 WHERE user = ? AND id = ?", (user, schedule_id)
         )
-    else:
-        cursor = conn.execute(
+    elif record.paused:
+        conn.execute(
             "UPDATE schedules SET paused = 0, next_run_at = ? WHERE user = ? AND id = ?",
-            (next_run_at, user, schedule_id),
+            (next_slot(record.cron, now_ms), user, schedule_id),
         )
-    return cursor.rowcount > 0
+    return True
 
 
 def next_due(conn: sqlite3.Connection) -> int | None:
@@ -183,11 +195,14 @@ def due(conn: sqlite3.Connection, now_ms: int, limit: int) -> list[ScheduleRecor
 
 
 def _still_due(conn: sqlite3.Connection, record: ScheduleRecord) -> bool:
-    row = conn.execute(
-        "SELECT next_run_at, paused FROM schedules WHERE user = ? AND id = ?",
-        (record.user, record.id),
-    ).fetchone()
-    return row is not None and not row["paused"] and row["next_run_at"] == record.next_run_at
+    """Is ``record`` still the running definition, at the same slot, as stored now?"""
+    now = get(conn, record.user, record.id)
+    return (
+        now is not None
+        and not now.paused
+        and (now.next_run_at, now.cron, now.destination, now.headers, now.body)
+        == (record.next_run_at, record.cron, record.destination, record.headers, record.body)
+    )
 
 
 def fire(
@@ -201,8 +216,9 @@ def fire(
 ) -> bool:
     """Store the messages of one run and move the schedule to its next slot, atomically.
 
-    Does nothing (returns False) if the schedule was changed, paused or deleted since
-    ``record`` was read, so a slot never produces messages twice.
+    Does nothing (returns False) if the schedule was overwritten, paused or deleted since
+    ``record`` was read, so a slot never produces messages twice, nor messages of a
+    definition that has just been replaced.
     """
     if not _still_due(conn, record):
         return False
