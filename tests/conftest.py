@@ -63,14 +63,18 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture
-def qstash() -> Iterator[LocalQStash]:
-    """The local server on a free loopback port, on a manual clock, state in memory."""
-    with LocalQStash(clock=ManualClock()) as server:
-        yield server
-
-
-@pytest.fixture
 def endpoint() -> Iterator[Recorder]:
     """A real HTTP destination that records every request."""
     with Recorder() as recorder:
         yield recorder
+
+
+@pytest.fixture
+def qstash(endpoint: Recorder) -> Iterator[LocalQStash]:
+    """The local server on a free loopback port, on a manual clock, state in memory.
+
+    It depends on ``endpoint`` so that it stops first: no delivery can still be on its way
+    to the recorder when the recorder shuts down.
+    """
+    with LocalQStash(clock=ManualClock()) as server:
+        yield server

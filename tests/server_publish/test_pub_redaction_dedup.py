@@ -7,6 +7,7 @@ always carry the originals.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Callable
 from typing import Any
@@ -53,7 +54,8 @@ def test_redacted_body_and_header_are_hashed_in_api_but_delivered_intact(
     assert delivery.body == b"card=4242"
     assert delivery.header("Authorization") == "Bearer secret"
     logged = events(messageId=message_id)
-    assert all("secret" not in str(entry) and "4242" not in str(entry) for entry in logged)
+    leaks = ("Bearer secret", "card=4242", base64.b64encode(b"card=4242").decode())
+    assert not [leak for entry in logged for leak in leaks if leak in str(entry)]
 
 
 @pytest.mark.parametrize("token", ["header", "headers"])

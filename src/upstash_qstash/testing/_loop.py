@@ -10,6 +10,36 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
+def _close_everything(loop: asyncio.AbstractEventLoop) -> None:
+    """Close every connection and task of ``loop``, then the loop itself.
+
+    A connection accepted while a server was shutting down (a delivery arriving during
+    teardown) is first a bare socket in a pending task and then a transport nobody else
+    will close; either would leak its socket when the loop goes away.
+    """
+
+    def spin() -> None:
+        for _ in range(3):  # transports announce themselves and finish closing in callbacks
+            loop.run_until_complete(asyncio.sleep(0))
+
+    def abort_transports() -> None:
+        for transport in list(getattr(loop, "_transports", {}).values()):
+            if transport is not None:
+                transport.abort()
+
+    spin()  # let pending accepts wrap their sockets in transports before anything else
+    abort_transports()
+    tasks = asyncio.all_tasks(loop)
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+    abort_transports()
+    spin()
+    loop.run_until_complete(loop.shutdown_asyncgens())
+    loop.close()
+
+
 class LoopThread:
     def __init__(self, name: str) -> None:
         self._name = name
@@ -29,11 +59,7 @@ class LoopThread:
             try:
                 loop.run_forever()
             finally:
-                # Run what the last iteration scheduled: a closed transport releases its
-                # socket in a callback, and a loop closed before that leaks the socket.
-                loop.run_until_complete(asyncio.sleep(0))
-                loop.run_until_complete(loop.shutdown_asyncgens())
-                loop.close()
+                _close_everything(loop)
 
         self._thread = threading.Thread(target=run, name=self._name, daemon=True)
         self._thread.start()

@@ -106,7 +106,8 @@ class Recorder:
         async def setup() -> int:
             app = web.Application(client_max_size=200 * 1024 * 1024)
             app.router.add_route("*", "/{tail:.*}", self._handle)
-            runner = web.AppRunner(app, access_log=None, handle_signals=False)
+            # A test endpoint must not hold up teardown for aiohttp's default minute.
+            runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=2.0)
             await runner.setup()
             site = web.TCPSite(runner, self._host, self._port)
             await site.start()
