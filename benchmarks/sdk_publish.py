@@ -22,11 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import platform
-import queue
-import re
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -36,33 +31,11 @@ import httpx2
 import qstash
 
 from upstash_qstash import AsyncClient, Client
+from upstash_qstash.testing.process import DevServerProcess
 
 TOKEN = "eyJVc2VySUQiOiJkZWZhdWx0VXNlciIsIlBhc3N3b3JkIjoiZGVmYXVsdFBhc3N3b3JkIn0="
 DESTINATION = "http://127.0.0.1:9/bench"
 BODY = {"hello": "world", "n": 1}
-
-
-def start_server() -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "upstash_qstash.cli", "dev", "--port", "0", "--in-memory"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-
-    def pump() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.put(line)
-
-    threading.Thread(target=pump, daemon=True).start()
-    deadline = time.monotonic() + 30
-    while True:
-        line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
-        match = re.search(r'QSTASH_URL="?([^"\s]+)', line)
-        if match:
-            return proc, match.group(1)
 
 
 def rate_sync(publish: Callable[[], Any], n: int) -> float:
@@ -153,7 +126,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    proc, url = start_server()
+    server = DevServerProcess("--in-memory").start()
+    url = server.url
     try:
         best: dict[str, float] = {}
         runs: list[tuple[str, Callable[[], float]]] = [
@@ -166,8 +140,7 @@ def main() -> None:
             for name, run in runs:
                 best[name] = max(best.get(name, 0.0), run())
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        server.stop()
     print(
         f"python {platform.python_version()}, {platform.machine()}, "
         f"qstash {qstash.__version__ if hasattr(qstash, '__version__') else '?'}, "

@@ -18,43 +18,17 @@ import argparse
 import asyncio
 import os
 import platform
-import queue
-import re
 import statistics
-import subprocess
-import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import aiohttp
 from aiohttp import web
 
+from upstash_qstash.testing.process import DevServerProcess
+
 TOKEN = "eyJVc2VySUQiOiJkZWZhdWx0VXNlciIsIlBhc3N3b3JkIjoiZGVmYXVsdFBhc3N3b3JkIn0="
-
-
-def start_server(db: Path) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "upstash_qstash.cli", "dev", "--port", "0", "--db", str(db)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-
-    def pump() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.put(line)
-
-    threading.Thread(target=pump, daemon=True).start()
-    deadline = time.monotonic() + 30
-    while True:
-        line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
-        match = re.search(r'QSTASH_URL="([^"]+)"', line)
-        if match:
-            return proc, match.group(1)
 
 
 class Endpoint:
@@ -202,13 +176,13 @@ def main() -> None:
     parser.add_argument("--sequential", type=int, default=500)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        proc, url = start_server(Path(tmp) / "bench.db")
+        server = DevServerProcess("--db", str(Path(tmp) / "bench.db")).start()
+        url = server.url
         try:
             results = asyncio.run(end_to_end(url, args.messages, args.concurrency))
             results.update(sequential_clients(url, args.sequential))
         finally:
-            proc.terminate()
-            proc.wait(10)
+            server.stop()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )

@@ -6,8 +6,7 @@ loads in every project that installs the package).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ._errors import (
     APIConnectionError,
@@ -26,6 +25,7 @@ from ._errors import (
     RequestValidationError,
     SignatureError,
 )
+from ._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from ._ops.dlq import DLQFilter, DLQListRequest
@@ -116,13 +116,7 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, globals(), _LAZY)
 
 
 def __dir__() -> list[str]:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,43 +12,19 @@ import httpx2
 import pytest
 
 from upstash_qstash.server.settings import DEV_USERS
+from upstash_qstash.testing.process import DevServerProcess
 
 SCRIPT = str(Path(sys.executable).with_name("qstash"))
 
 
-def _start(*args: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
-    proc = subprocess.Popen(
-        [SCRIPT, "dev", "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    env: dict[str, str] = {}
-    for line in proc.stdout:
-        match = re.fullmatch(r'(QSTASH_[A-Z_]+)="(.*)"\n', line)
-        if match:
-            env[match.group(1)] = match.group(2)
-        if len(env) == 4:
-            break
-    return proc, env
-
-
 @pytest.fixture
-def dev_server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], dict[str, str]]]:
-    proc, env = _start("--db", str(tmp_path / "dev.db"))
-    try:
-        yield proc, env
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.communicate(timeout=10)
+def dev_server(tmp_path: Path) -> Iterator[DevServerProcess]:
+    with DevServerProcess("--db", str(tmp_path / "dev.db"), command=[SCRIPT]) as server:
+        yield server
 
 
-def test_dev_prints_the_default_user_env_and_serves_keys(
-    dev_server: tuple[subprocess.Popen[str], dict[str, str]],
-) -> None:
-    proc, env = dev_server
+def test_dev_prints_the_default_user_env_and_serves_keys(dev_server: DevServerProcess) -> None:
+    env = dev_server.env
     user = DEV_USERS[0]
     assert env["QSTASH_TOKEN"] == user.token
     assert env["QSTASH_CURRENT_SIGNING_KEY"] == user.current_signing_key
@@ -60,9 +34,7 @@ def test_dev_prints_the_default_user_env_and_serves_keys(
         env["QSTASH_URL"] + "/v2/keys", headers={"Authorization": f"Bearer {user.token}"}
     )
     assert keys.json() == {"current": user.current_signing_key, "next": user.next_signing_key}
-    proc.send_signal(signal.SIGTERM)
-    proc.communicate(timeout=10)
-    assert proc.returncode == 0
+    assert dev_server.stop() == 0  # SIGTERM is a clean shutdown
 
 
 @pytest.mark.parametrize(
@@ -85,8 +57,8 @@ def test_bad_flags_fail_with_a_clear_message(
     assert not (tmp_path / "x.db").exists()
 
 
-def test_port_in_use_is_reported(dev_server: tuple[subprocess.Popen[str], dict[str, str]]) -> None:
-    _, env = dev_server
+def test_port_in_use_is_reported(dev_server: DevServerProcess) -> None:
+    env = dev_server.env
     port = env["QSTASH_URL"].rsplit(":", 1)[1]
     result = subprocess.run(
         [SCRIPT, "dev", "--port", port, "--in-memory"],
@@ -97,3 +69,9 @@ def test_port_in_use_is_reported(dev_server: tuple[subprocess.Popen[str], dict[s
     )
     assert result.returncode != 0
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def test_dev_server_process_reports_a_server_that_does_not_start() -> None:
+    with pytest.raises(RuntimeError, match="exited before announcing its URL") as caught:
+        DevServerProcess("--in-memory", "--db", "x.db", command=[SCRIPT]).start()
+    assert "either --db or --in-memory" in str(caught.value)

@@ -8,63 +8,18 @@ waits only on real events (requests arriving, the server announcing its URL).
 
 from __future__ import annotations
 
-import queue
-import re
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx2
 
 from upstash_qstash.server.settings import DEV_USERS
+from upstash_qstash.testing.process import DevServerProcess
 from upstash_qstash.testing.recorder import RecordedRequest, Recorder, Reply
 
 TOKEN = DEV_USERS[0].token
 N = 50
-
-
-@contextmanager
-def dev_server(db: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "upstash_qstash.cli", "dev", "--port", "0", "--db", str(db)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-
-    def pump() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.put(line)
-
-    reader = threading.Thread(target=pump, daemon=True)
-    reader.start()
-    try:
-        deadline = time.monotonic() + 30
-        url = None
-        seen: list[str] = []
-        while url is None:
-            try:
-                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise AssertionError(f"server did not announce its URL: {seen}") from None
-            seen.append(line)
-            match = re.search(r'QSTASH_URL="([^"]+)"', line)
-            if match:
-                url = match.group(1)
-        yield proc, url
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(10)
-        reader.join(10)
-        assert proc.stdout is not None
-        proc.stdout.close()
 
 
 def _ids(requests: list[RecordedRequest]) -> set[str]:
@@ -82,20 +37,21 @@ def test_kill_9_during_deliveries_loses_no_acknowledged_message(tmp_path: Path) 
     with Recorder() as endpoint:
         endpoint.respond_using(slow_until_released)
         acknowledged: list[str] = []
-        with dev_server(db) as (proc, url):
-            with httpx2.Client(base_url=url, headers={"Authorization": f"Bearer {TOKEN}"}) as http:
+        with DevServerProcess("--db", str(db)) as server:
+            with httpx2.Client(
+                base_url=server.url, headers={"Authorization": f"Bearer {TOKEN}"}
+            ) as http:
                 for i in range(N):
                     response = http.post(f"/v2/publish/{endpoint.url}/job/{i}", content=f"job {i}")
                     assert response.status_code == 200, response.text
                     acknowledged.append(response.json()["messageId"])
             # Wait until deliveries have reached the destination, then kill -9 mid-flight.
             endpoint.wait_for(10, timeout=20)
-            proc.kill()
-            proc.wait(10)
+            server.kill()
         before_restart = len(endpoint.requests)
         assert before_restart < 2 * N
         release.set()
-        with dev_server(db) as (_, url2):
+        with DevServerProcess("--db", str(db)) as restarted:
             deadline = time.monotonic() + 30
             seen: set[str] = set()
             count = before_restart
@@ -107,7 +63,9 @@ def test_kill_9_during_deliveries_loses_no_acknowledged_message(tmp_path: Path) 
                 count = len(requests)
             assert len(set(acknowledged)) == N
             # The restarted server knows about nothing still pending for these messages.
-            with httpx2.Client(base_url=url2, headers={"Authorization": f"Bearer {TOKEN}"}) as http:
+            with httpx2.Client(
+                base_url=restarted.url, headers={"Authorization": f"Bearer {TOKEN}"}
+            ) as http:
                 states = http.get("/v2/events", params={"state": "DELIVERED", "count": 1000})
                 delivered = {e["messageId"] for e in states.json()["events"]}
         # Messages answered only after the kill are logged DELIVERED by the new process.

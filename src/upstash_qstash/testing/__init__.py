@@ -10,19 +10,30 @@ the plugin) costs nothing.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from ..server.clock import ManualClock
     from .apps import AppServer
     from .local import LocalQStash
+    from .process import DevServerProcess
     from .recorder import RecordedRequest, Recorder, Reply
 
-__all__ = ["AppServer", "LocalQStash", "ManualClock", "RecordedRequest", "Recorder", "Reply"]
+__all__ = [
+    "AppServer",
+    "DevServerProcess",
+    "LocalQStash",
+    "ManualClock",
+    "RecordedRequest",
+    "Recorder",
+    "Reply",
+]
 
 _WHERE = {
     "AppServer": ".apps",
+    "DevServerProcess": ".process",
     "LocalQStash": ".local",
     "ManualClock": "..server.clock",
     "RecordedRequest": ".recorder",
@@ -31,13 +42,7 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, globals(), _WHERE)
 
 
 def __dir__() -> list[str]:
