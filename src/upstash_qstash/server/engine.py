@@ -78,8 +78,6 @@ class Engine:
         self._loop_task: asyncio.Task[None] | None = None
         self._stopping = False
         self._tick_lock = asyncio.Lock()
-        self._idle = asyncio.Event()
-        self._idle.set()
         self._keys: dict[str, tuple[str, str]] = {}
         # Extension points: admission gates (queues, flow control) and outcome hooks.
         # A gate runs on the store thread inside the claim transaction and may read ``conn``.
@@ -188,7 +186,6 @@ class Engine:
                 )
                 for msg in claimed:
                     self._in_flight[msg.id] = asyncio.create_task(self._attempt(msg))
-                    self._idle.clear()
                 started += len(claimed)
                 room -= len(claimed)
                 if len(claimed) < _CLAIM_BATCH:
@@ -258,8 +255,6 @@ class Engine:
             await self._recover(msg)
         finally:
             self._in_flight.pop(msg.id, None)
-            if not self._in_flight:
-                self._idle.set()
             self._wake.set()
 
     async def _recover(self, msg: Message) -> None:
