@@ -75,3 +75,22 @@ def test_dev_server_process_reports_a_server_that_does_not_start() -> None:
     with pytest.raises(RuntimeError, match="exited before announcing its URL") as caught:
         DevServerProcess("--in-memory", "--db", "x.db", command=[SCRIPT]).start()
     assert "either --db or --in-memory" in str(caught.value)
+
+
+def test_without_the_server_extra_the_command_says_what_to_install() -> None:
+    code = "import sys; sys.modules['click'] = None; from upstash_qstash.cli import main; main()"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 1
+    assert "pip install 'upstash-qstash[server]'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_without_the_server_extra_the_server_import_says_what_to_install() -> None:
+    code = "import sys; sys.modules['aiohttp'] = None; import upstash_qstash.server"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 1
+    assert "needs the [server] extra: pip install 'upstash-qstash[server]'" in result.stderr

@@ -12,7 +12,7 @@ import click
 
 from ._commands import register
 
-__all__ = ["cli", "main"]
+__all__ = ["cli"]
 
 
 @click.group()
@@ -96,7 +96,3 @@ async def _serve(server: object) -> None:
 
 
 register(cli)
-
-
-def main() -> None:
-    cli()
