@@ -109,3 +109,27 @@ def test_npm_receiver_verifies_our_deliveries(
     tampered = {**env, "BODY_BASE64": base64.b64encode(delivery.body + b"!").decode()}
     [answer] = _run(node, "verify.mjs", tampered)
     assert answer["ok"] is False
+
+
+def test_npm_client_dev_mode_attaches_to_our_server(
+    node: str, qstash: LocalQStash, endpoint: Recorder
+) -> None:
+    port = qstash.url.rsplit(":", 1)[1]
+    env = {"QSTASH_DEV": "true", "QSTASH_DEV_PORT": port, "DEST": endpoint.url, "NODE_ENV": "test"}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("QSTASH_")}
+    result = subprocess.run(
+        [node, "devmode.mjs"],
+        cwd=HERE,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    [answer] = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert answer["ok"] is True, answer
+    assert "already running" in result.stdout + result.stderr
+    qstash.drain()
+    [delivery] = endpoint.wait_for(1)
+    assert delivery.path == "/dev-mode"
+    assert delivery.header("Upstash-Message-Id") == answer["messageId"]
