@@ -16,7 +16,13 @@ _ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
 
 def new_id(prefix: str, length: int = 24) -> str:
-    return prefix + "".join(secrets.choice(_ALPHABET) for _ in range(length))
+    """``prefix`` + ``length`` random base58 characters, from one read of the OS's randomness."""
+    number = int.from_bytes(secrets.token_bytes(length), "big")  # 8 bits >= log2(58) per char
+    chars = []
+    for _ in range(length):
+        number, digit = divmod(number, 58)
+        chars.append(_ALPHABET[digit])
+    return prefix + "".join(chars)
 
 
 def encode_body_fields(body: bytes) -> dict[str, str]:
