@@ -43,7 +43,21 @@ def test_unknown_ids_report_the_servers_message(run: Run) -> None:
 
 def test_unreachable_server_is_one_line(run: Run) -> None:
     line = failed(run("keys", "--url", "http://127.0.0.1:9"), 1)
-    assert line.startswith("Error: ")
+    assert line.startswith("Error: could not reach QStash at http://127.0.0.1:9")
+
+
+def test_dev_help_names_its_environment_variable_and_default_file(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from upstash_qstash.server.settings import default_db_path
+
+    shown = " ".join(ok(run("dev", "--help")).split())
+    assert "env var: QSTASH_DEV_PORT" in shown
+    assert "upstash-qstash/dev.db under $XDG_DATA_HOME, or ~/.local/share when that is unset" in (
+        shown
+    )
+    monkeypatch.setenv("XDG_DATA_HOME", "/data")
+    assert default_db_path() == "/data/upstash-qstash/dev.db"
 
 
 BAD_FLAGS = [

@@ -260,3 +260,33 @@ def test_flow_control_pause_resume_reset(run: Run, qstash: LocalQStash, endpoint
     qstash.drain()
     assert [r.body for r in endpoint.wait_for(2)] == [b"first", b"second"]
     assert "tenant" not in ok(run("flow-control", "list", "--search", "other"))
+
+
+def test_every_one_resource_action_confirms_what_it_did(
+    run: Run, qstash: LocalQStash, endpoint: Recorder
+) -> None:
+    """The pause/resume/delete/reset-rate commands share one implementation; pin each line."""
+    client = qstash.client()
+    schedule_id = client.schedules.create(destination=endpoint.url, cron="0 0 * * *").schedule_id
+    client.queues.upsert(queue="jobs", parallelism=1)
+    client.url_groups.add_endpoints("team", [{"url": endpoint.url}])
+    client.publish(url=endpoint.url, body="x", flow_control={"key": "tenant", "parallelism": 1})
+    qstash.drain()
+    expected = [
+        (("schedules", "pause", schedule_id), f"Paused schedule {schedule_id}."),
+        (("schedules", "resume", schedule_id), f"Resumed schedule {schedule_id}."),
+        (("schedules", "delete", schedule_id), f"Deleted schedule {schedule_id}."),
+        (("queues", "pause", "jobs"), "Paused queue jobs."),
+        (("queues", "resume", "jobs"), "Resumed queue jobs."),
+        (("queues", "delete", "jobs"), "Deleted queue jobs."),
+        (("url-groups", "delete", "team"), "Deleted URL group team."),
+        (("flow-control", "pause", "tenant"), "Paused flow-control key tenant."),
+        (("flow-control", "resume", "tenant"), "Resumed flow-control key tenant."),
+        (("flow-control", "reset-rate", "tenant"), "Reset the rate of flow-control key tenant."),
+    ]
+    for args, line in expected:
+        assert ok(run(*args)).strip() == line
+        assert "--json" not in ok(run(*args[:2], "--help"))
+    assert client.schedules.list() == []
+    assert client.queues.list() == []
+    assert "not found" in failed(run("schedules", "pause", schedule_id), 1).lower()

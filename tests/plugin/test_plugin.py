@@ -8,26 +8,69 @@ first so the inner sessions reuse them instead of importing them again.
 from __future__ import annotations
 
 import json
+import sys
 import textwrap
 import time
 
 import fastapi  # noqa: F401  (imported once for every inner session)
 import flask  # noqa: F401
+import h11  # noqa: F401
+import httpcore2  # noqa: F401
+import httpx2  # noqa: F401
 import pytest
+import truststore  # noqa: F401
 import uvicorn  # noqa: F401
 
+import upstash_qstash.server.app
 import upstash_qstash.testing.apps
 import upstash_qstash.testing.local
 import upstash_qstash.testing.plugin  # noqa: F401
+from upstash_qstash import AsyncClient, Client, QStashError, Receiver  # noqa: F401
+from upstash_qstash.testing import RecordedRequest, Recorder, Reply  # noqa: F401
 
 pytest_plugins = ["pytester"]
+
+
+class _ModulesSeen:
+    """Records which modules an inner session had loaded when it finished."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, str] = {}
+
+    def pytest_sessionfinish(self) -> None:
+        self.files = {n: str(getattr(m, "__file__", None)) for n, m in list(sys.modules.items())}
+
+
+def _run_inprocess(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    """Run the inner session, refusing one that imported a library for the first time.
+
+    pytester drops every module an in-process session imported first, while the modules
+    loaded before keep references to them: the next importer gets a second copy of, say,
+    ``httpcore2``, whose exceptions the first copy of ``httpx2`` no longer translates (a
+    later test then sees a raw ``httpcore2.ConnectError``). Import such modules at the top
+    of this file so every session shares them.
+    """
+    before = set(sys.modules)
+    seen = _ModulesSeen()
+    result = pytester.runpytest_inprocess(*INNER_ARGS, *args, plugins=[seen])
+    local = str(pytester.path)
+    first_imported = sorted(
+        name
+        for name, file in seen.files.items()
+        if name not in before
+        and not file.startswith(local)
+        and name.partition(".")[0] not in sys.stdlib_module_names
+    )
+    assert first_imported == [], f"imported first by an inner session: {first_imported}"
+    return result
+
 
 INNER_ARGS = ("-p", "no:cacheprovider", "-W", "error", "-q")
 
 
 def run(pytester: pytest.Pytester, source: str, *args: str) -> pytest.RunResult:
     pytester.makepyfile(test_user=textwrap.dedent(source))
-    return pytester.runpytest_inprocess(*INNER_ARGS, *args)
+    return _run_inprocess(pytester, *args)
 
 
 def run_subprocess(pytester: pytest.Pytester, source: str) -> pytest.RunResult:
@@ -379,3 +422,191 @@ def test_qstash_app_without_an_app_explains_itself(pytester: pytest.Pytester) ->
     result = run(pytester, "def test_x(qstash_app):\n    pass\n")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*qstash_app needs an app*"])
+
+
+def test_marker_values_and_app_targets_are_checked_with_clear_messages(
+    pytester: pytest.Pytester,
+) -> None:
+    result = run(
+        pytester,
+        """
+        import pytest
+
+        @pytest.mark.qstash(max_body_bytes="1k")
+        def test_text_for_a_size(qstash_server):
+            pass
+
+        @pytest.mark.qstash(dedup_window_seconds=-1)
+        def test_negative_window(qstash_server):
+            pass
+
+        @pytest.mark.qstash(default_retries=True)
+        def test_bool_for_a_count(qstash_server):
+            pass
+
+        @pytest.mark.qstash(app="no_such_module_here:app")
+        def test_missing_module(qstash_app):
+            pass
+
+        @pytest.mark.qstash(app="json")
+        def test_not_module_attribute(qstash_app):
+            pass
+
+        @pytest.mark.qstash(app=42)
+        def test_not_an_app(qstash_app):
+            pass
+
+        @pytest.mark.qstash(max_retries=5, max_attempt_timeout_seconds=1.5)
+        def test_good_values(qstash_server):
+            assert qstash_server.settings.max_retries == 5
+        """,
+    )
+    result.assert_outcomes(passed=1, errors=6)
+    result.stdout.fnmatch_lines_random(
+        [
+            "*qstash(max_body_bytes='1k'): expected a non-negative integer*",
+            "*qstash(dedup_window_seconds=-1): expected a non-negative number of seconds*",
+            "*qstash(default_retries=True): expected a non-negative integer*",
+            "*qstash_app cannot serve the app 'no_such_module_here:app'*No module named*",
+            "*cannot serve the app 'json'*must look like 'package.module:attribute'*",
+            "*qstash_app cannot serve the app 42*neither an ASGI nor a WSGI application*",
+        ]
+    )
+    assert "Traceback" not in result.stdout.str()
+    assert "During handling" not in result.stdout.str()
+
+
+def test_a_test_that_fails_midway_leaves_nothing_behind(pytester: pytest.Pytester) -> None:
+    """Scripted replies, env vars, clock, queued messages: none survive a failed test."""
+    result = run(
+        pytester,
+        """
+        import os, time
+        import pytest
+
+        def test_fails_midway(qstash_env, qstash_client, qstash_server, qstash_recorder):
+            qstash_recorder.respond_with(then=500)
+            qstash_client.publish_json(url=qstash_recorder.url + "/later", body=1, delay="1h")
+            qstash_client.publish_json(url=qstash_recorder.url + "/now", body=2)
+            qstash_server.advance(600)
+            raise AssertionError("boom")
+
+        def test_next_one_starts_clean(qstash_client, qstash_server, qstash_recorder):
+            assert "QSTASH_URL" not in os.environ
+            assert abs(qstash_server.manual_clock.now() - time.time()) < 60
+            assert qstash_recorder.requests == []
+            qstash_client.publish_json(url=qstash_recorder.url + "/fresh", body=3)
+            qstash_server.advance(7200)
+            assert [(r.path, r.reply.status) for r in qstash_recorder.requests] == [("/fresh", 200)]
+        """,
+    )
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*AssertionError: boom*"])
+
+
+def test_async_client_inside_an_async_test(pytester: pytest.Pytester) -> None:
+    """An anyio test awaits the fixture's client on its own loop; the server keeps its own."""
+    result = run(
+        pytester,
+        """
+        import pytest
+
+        @pytest.fixture
+        def anyio_backend():
+            return "asyncio"
+
+        @pytest.mark.anyio
+        async def test_publish_from_async_code(qstash_async_client, qstash_server, qstash_recorder):
+            sent = await qstash_async_client.publish_json(url=qstash_recorder.url + "/a", body=1)
+            again = await qstash_async_client.publish_json(url=qstash_recorder.url + "/b", body=2)
+            qstash_server.drain()
+            ids = {r.header("Upstash-Message-Id") for r in qstash_recorder.requests}
+            assert ids == {sent.message_id, again.message_id}
+
+        @pytest.mark.anyio
+        async def test_a_second_loop_works_too(qstash_async_client, qstash_server, qstash_recorder):
+            await qstash_async_client.publish_json(url=qstash_recorder.url, body=3)
+            qstash_server.drain()
+            assert len(qstash_recorder.requests) == 1
+        """,
+        "-p",
+        "anyio",
+    )
+    result.assert_outcomes(passed=2)
+
+
+def test_without_the_server_extra_the_fixtures_say_what_to_install(
+    pytester: pytest.Pytester,
+) -> None:
+    """In a subprocess: aiohttp is made unimportable there, as if the extra were missing."""
+    pytester.makeconftest("import sys\nsys.modules['aiohttp'] = None\n")
+    result = run_subprocess(
+        pytester,
+        """
+        def test_server(qstash_server):
+            pass
+
+        def test_plain():
+            pass
+        """,
+    )
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.re_match_lines(
+        [
+            r".*the qstash_\* fixtures run the local server, which needs the \[server\] extra: "
+            r"pip install 'upstash-qstash\[server\]' \(aiohttp is not installed\)"
+        ]
+    )
+    output = result.stdout.str()
+    assert "direct cause" not in output and "During handling" not in output
+
+
+def test_async_tests_can_wait_for_an_endpoint_served_on_their_own_loop(
+    pytester: pytest.Pytester,
+) -> None:
+    """``adrain``/``aadvance`` await: the blocking forms would freeze this loop's endpoint."""
+    result = run(
+        pytester,
+        """
+        import anyio
+        import pytest
+        from aiohttp import web
+
+        @pytest.fixture
+        def anyio_backend():
+            return "asyncio"
+
+        @pytest.mark.anyio
+        async def test_endpoint_on_the_test_loop(qstash_async_client, qstash_server):
+            received = []
+
+            async def hook(request):
+                received.append(await request.text())
+                return web.Response(text="ok")
+
+            app = web.Application()
+            app.router.add_post("/hook", hook)
+            runner = web.AppRunner(app, access_log=None)
+            await runner.setup()
+            site = web.TCPSite(runner, "127.0.0.1", 0)
+            await site.start()
+            port = site._server.sockets[0].getsockname()[1]
+            try:
+                url = f"http://127.0.0.1:{port}/hook"
+                await qstash_async_client.publish(url=url, body="now")
+                await qstash_async_client.publish(url=url, body="later", delay="1h")
+                with anyio.fail_after(10):
+                    await qstash_server.adrain()
+                assert received == ["now"]
+                with anyio.fail_after(10):
+                    await qstash_server.aadvance(3600)
+                assert received == ["now", "later"]
+                with pytest.raises(ValueError):
+                    await qstash_server.aadvance(-1)
+            finally:
+                await runner.cleanup()
+        """,
+        "-p",
+        "anyio",
+    )
+    result.assert_outcomes(passed=1)

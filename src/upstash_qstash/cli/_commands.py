@@ -29,6 +29,23 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
+
+def _action(group: click.Group, name: str, argument: str, method: str, doc: str, done: str) -> None:
+    """Add ``group name ARGUMENT``: call ``client.<group>.<method>(argument)``, print ``done``.
+
+    For the commands that act on one resource and have nothing to show but that they did.
+    """
+
+    @group.command(name, help=doc)
+    @click.argument(argument)
+    @api_command(json_output=False)
+    def command(conn: Conn, **arguments: str) -> None:
+        value = arguments[argument]
+        resource = getattr(conn.client, str(group.name).replace("-", "_"))
+        getattr(resource, method)(value)
+        click.echo(done.format(value))
+
+
 LOG_STATES = (
     "CREATED",
     "ACTIVE",
@@ -228,31 +245,27 @@ def schedules_get(conn: Conn, schedule_id: str) -> None:
         fields(_schedule_fields(found))
 
 
-@schedules.command("delete")
-@click.argument("schedule_id")
-@api_command(json_output=False)
-def schedules_delete(conn: Conn, schedule_id: str) -> None:
-    """Delete a schedule."""
-    conn.client.schedules.delete(schedule_id)
-    click.echo(f"Deleted schedule {schedule_id}.")
+_action(schedules, "delete", "schedule_id", "delete", "Delete a schedule.", "Deleted schedule {}.")
 
 
-@schedules.command("pause")
-@click.argument("schedule_id")
-@api_command(json_output=False)
-def schedules_pause(conn: Conn, schedule_id: str) -> None:
-    """Skip a schedule's triggers until it is resumed."""
-    conn.client.schedules.pause(schedule_id)
-    click.echo(f"Paused schedule {schedule_id}.")
+_action(
+    schedules,
+    "pause",
+    "schedule_id",
+    "pause",
+    "Skip a schedule's triggers until it is resumed.",
+    "Paused schedule {}.",
+)
 
 
-@schedules.command("resume")
-@click.argument("schedule_id")
-@api_command(json_output=False)
-def schedules_resume(conn: Conn, schedule_id: str) -> None:
-    """Resume a paused schedule."""
-    conn.client.schedules.resume(schedule_id)
-    click.echo(f"Resumed schedule {schedule_id}.")
+_action(
+    schedules,
+    "resume",
+    "schedule_id",
+    "resume",
+    "Resume a paused schedule.",
+    "Resumed schedule {}.",
+)
 
 
 # ------------------------------------------------------------------ url groups
@@ -317,13 +330,14 @@ def url_groups_get(conn: Conn, name: str) -> None:
     table(["URL", "NAME"], [[e.url, e.name] for e in group.endpoints], "No endpoints.")
 
 
-@url_groups.command("delete")
-@click.argument("name")
-@api_command(json_output=False)
-def url_groups_delete(conn: Conn, name: str) -> None:
-    """Delete a URL group and its endpoints."""
-    conn.client.url_groups.delete(name)
-    click.echo(f"Deleted URL group {name}.")
+_action(
+    url_groups,
+    "delete",
+    "name",
+    "delete",
+    "Delete a URL group and its endpoints.",
+    "Deleted URL group {}.",
+)
 
 
 # ------------------------------------------------------------------ queues
@@ -397,31 +411,27 @@ def queues_get(conn: Conn, name: str) -> None:
     )
 
 
-@queues.command("delete")
-@click.argument("name")
-@api_command(json_output=False)
-def queues_delete(conn: Conn, name: str) -> None:
-    """Delete a queue."""
-    conn.client.queues.delete(name)
-    click.echo(f"Deleted queue {name}.")
+_action(queues, "delete", "name", "delete", "Delete a queue.", "Deleted queue {}.")
 
 
-@queues.command("pause")
-@click.argument("name")
-@api_command(json_output=False)
-def queues_pause(conn: Conn, name: str) -> None:
-    """Stop delivering from a queue (it still accepts messages)."""
-    conn.client.queues.pause(name)
-    click.echo(f"Paused queue {name}.")
+_action(
+    queues,
+    "pause",
+    "name",
+    "pause",
+    "Stop delivering from a queue (it still accepts messages).",
+    "Paused queue {}.",
+)
 
 
-@queues.command("resume")
-@click.argument("name")
-@api_command(json_output=False)
-def queues_resume(conn: Conn, name: str) -> None:
-    """Resume delivering from a paused queue."""
-    conn.client.queues.resume(name)
-    click.echo(f"Resumed queue {name}.")
+_action(
+    queues,
+    "resume",
+    "name",
+    "resume",
+    "Resume delivering from a paused queue.",
+    "Resumed queue {}.",
+)
 
 
 # ------------------------------------------------------------------ dlq
@@ -688,31 +698,34 @@ def flow_control_get(conn: Conn, key: str) -> None:
     )
 
 
-@flow_control.command("pause")
-@click.argument("key")
-@api_command(json_output=False)
-def flow_control_pause(conn: Conn, key: str) -> None:
-    """Deliver nothing for a key until it is resumed."""
-    conn.client.flow_control.pause(key)
-    click.echo(f"Paused flow-control key {key}.")
+_action(
+    flow_control,
+    "pause",
+    "key",
+    "pause",
+    "Deliver nothing for a key until it is resumed.",
+    "Paused flow-control key {}.",
+)
 
 
-@flow_control.command("resume")
-@click.argument("key")
-@api_command(json_output=False)
-def flow_control_resume(conn: Conn, key: str) -> None:
-    """Resume deliveries for a key."""
-    conn.client.flow_control.resume(key)
-    click.echo(f"Resumed flow-control key {key}.")
+_action(
+    flow_control,
+    "resume",
+    "key",
+    "resume",
+    "Resume deliveries for a key.",
+    "Resumed flow-control key {}.",
+)
 
 
-@flow_control.command("reset-rate")
-@click.argument("key")
-@api_command(json_output=False)
-def flow_control_reset_rate(conn: Conn, key: str) -> None:
-    """Start a new rate period for a key with a count of zero."""
-    conn.client.flow_control.reset_rate(key)
-    click.echo(f"Reset the rate of flow-control key {key}.")
+_action(
+    flow_control,
+    "reset-rate",
+    "key",
+    "reset_rate",
+    "Start a new rate period for a key with a count of zero.",
+    "Reset the rate of flow-control key {}.",
+)
 
 
 def register(group: click.Group) -> None:

@@ -29,6 +29,7 @@ def cli() -> None:
     show_default=True,
     type=click.IntRange(0, 65535),
     envvar="QSTASH_DEV_PORT",
+    show_envvar=True,
     help="Port to listen on (0 picks a free one).",
 )
 @click.option(
@@ -36,7 +37,8 @@ def cli() -> None:
     "db_path",
     default=None,
     type=click.Path(dir_okay=False, writable=True),
-    help="SQLite file for the server's state [default: ~/.local/share/upstash-qstash/dev.db].",
+    help="SQLite file for the server's state [default: upstash-qstash/dev.db under "
+    "$XDG_DATA_HOME, or ~/.local/share when that is unset].",
 )
 @click.option("--in-memory", is_flag=True, help="Keep all state in memory (lost on exit).")
 @click.option(

@@ -70,6 +70,19 @@ class LoopThread:
         assert self.loop is not None, "loop not started"
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
+    async def run_async(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run ``coro`` on this thread's loop and await its result from another loop.
+
+        The caller's loop keeps running meanwhile, so an endpoint it serves can answer the
+        deliveries ``coro`` waits for. Cancelling the caller cancels ``coro`` too.
+        """
+        assert self.loop is not None, "loop not started"
+        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        try:
+            return await asyncio.wrap_future(future)
+        finally:
+            future.cancel()
+
     def stop(self) -> None:
         if self._thread is None or self.loop is None:
             return

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import socket
+from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 from ._loop import LoopThread
@@ -200,7 +201,23 @@ class LocalQStash:
         Time is stepped through each due moment in order (a retry scheduled 12 s after a
         failure runs at that moment), so advancing a day runs a day's work.
         """
+        self._thread.run(self._run_until(seconds), timeout)
+
+    async def adrain(self) -> None:
+        """:meth:`drain` for async code: your event loop keeps running while it waits.
+
+        Use it when a destination is served by the loop your test runs on (the blocking
+        :meth:`drain` would stop that endpoint from answering until the timeout). Bound the
+        wait with ``asyncio.timeout(...)`` if you need to.
+        """
+        await self._thread.run_async(self.server.engine.drain())
+
+    async def aadvance(self, seconds: float) -> None:
+        """:meth:`advance` for async code: your event loop keeps running while it waits."""
+        await self._thread.run_async(self._run_until(seconds))
+
+    def _run_until(self, seconds: float) -> Coroutine[Any, Any, None]:
         if seconds < 0:
             raise ValueError("advance() takes a non-negative number of seconds")
         clock = self.manual_clock
-        self._thread.run(self.server.engine.run_until(clock.now() + seconds, clock), timeout)
+        return self.server.engine.run_until(clock.now() + seconds, clock)

@@ -10,6 +10,8 @@ Fixtures (all function-scoped views of one server started once per session):
 ``qstash_server``
     :class:`~upstash_qstash.testing.LocalQStash` with fresh state for this test (empty
     in-memory store, default signing keys, a new manual clock).
+    ``advance``/``drain`` block; async tests whose own loop serves a destination
+    ``await`` ``aadvance``/``adrain`` instead.
 ``qstash_clock``
     its :class:`~upstash_qstash.server.clock.ManualClock`; move time with
     ``qstash_server.advance(seconds)`` to also run everything that falls due.
@@ -31,7 +33,8 @@ Per-test options go in a marker (module or class markers apply too; the closest 
 
 ``app`` is an app object or ``"module:attribute"``; ``start_time`` is Unix seconds or an
 aware ``datetime``; any other keyword is a server setting (``default_retries``,
-``max_retries``, ``max_body_bytes``, ...). The ini option ``qstash_app`` sets a default app.
+``max_retries``, ``max_body_bytes``, ...). Unknown names and values of the wrong kind fail
+the test with a one-line message. The ini option ``qstash_app`` sets a default app.
 """
 
 from __future__ import annotations
@@ -126,15 +129,56 @@ def _settings(options: dict[str, Any]) -> dict[str, Any]:
     from ..server.settings import Settings
 
     settings = {k: v for k, v in options.items() if k not in ("app", "start_time")}
-    known = {f.name for f in dataclasses.fields(Settings)} - {"host", "port", "db_path"}
-    unknown = sorted(set(settings) - known)
+    defaults = {
+        f.name: getattr(Settings(), f.name)
+        for f in dataclasses.fields(Settings)
+        if f.name not in ("host", "port", "db_path")
+    }
+    unknown = sorted(set(settings) - set(defaults))
     if unknown:
         pytest.fail(
             f"@pytest.mark.qstash got unknown option {unknown[0]!r}; use app, start_time or "
-            f"a server setting: {', '.join(sorted(known))}",
+            f"a server setting: {', '.join(sorted(defaults))}",
             pytrace=False,
         )
+    for name, value in settings.items():
+        problem = _setting_problem(defaults[name], value)
+        if problem:
+            pytest.fail(f"@pytest.mark.qstash({name}={value!r}): expected {problem}", pytrace=False)
     return settings
+
+
+def _setting_problem(default: object, value: object) -> str | None:
+    """What ``value`` should have been, judged by the setting's default; None when fine."""
+    number = isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
+    if isinstance(default, int):
+        return None if number and isinstance(value, int) else "a non-negative integer"
+    if isinstance(default, float):
+        return None if number else "a non-negative number of seconds"
+    if isinstance(default, str):
+        return None if isinstance(value, str) and value else "a non-empty string"
+    if isinstance(default, tuple):
+        from ..server.settings import DevUser
+
+        users = value if isinstance(value, tuple) else ()
+        ok = bool(users) and all(isinstance(user, DevUser) for user in users)
+        return None if ok else "a non-empty tuple of DevUser"
+    return None
+
+
+def _require_server_extra() -> None:
+    try:
+        import upstash_qstash.server  # noqa: F401  (it checks for aiohttp and cronsim)
+    except ModuleNotFoundError as exc:
+        missing = exc.name
+    else:
+        return
+    # Failed outside the except block, so the report is this one line, not a chain.
+    pytest.fail(
+        "the qstash_* fixtures run the local server, which needs the [server] extra: "
+        f"pip install 'upstash-qstash[server]' ({missing} is not installed)",
+        pytrace=False,
+    )
 
 
 # ------------------------------------------------------------------ session resources
@@ -211,11 +255,14 @@ def _qstash_session() -> Iterator[_Session]:
 @pytest.fixture
 def qstash_server(request: pytest.FixtureRequest, _qstash_session: _Session) -> LocalQStash:
     """The local QStash server with fresh state and a new manual clock for this test."""
+    _require_server_extra()
+    options = _marker_options(request.node)
+    start = _start_time(options.get("start_time"))
+    settings = _settings(options)
+    local = _qstash_session.local
     from ..server.clock import ManualClock
 
-    options = _marker_options(request.node)
-    clock = ManualClock(_start_time(options.get("start_time")))
-    return _qstash_session.local.reset(clock=clock, **_settings(options))
+    return local.reset(clock=ManualClock(start), **settings)
 
 
 @pytest.fixture
@@ -297,4 +344,9 @@ def qstash_app(
             "qstash_app = 'package.module:attribute'",
             pytrace=False,
         )
-    return _qstash_session.app_server(load_app(target))
+    try:
+        return _qstash_session.app_server(load_app(target))
+    except (ValueError, ImportError, AttributeError, TypeError, RuntimeError) as exc:
+        problem = f"{type(exc).__name__}: {exc}"
+    # Failed outside the except block, so the report is this one line, not a chain.
+    pytest.fail(f"qstash_app cannot serve the app {target!r}: {problem}", pytrace=False)
