@@ -3,10 +3,11 @@ flow-control. Each is a thin layer over :class:`upstash_qstash.Client`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, cast, get_args
 
 import click
 
+from .._wire.states import LogState
 from ._common import (
     Conn,
     api_command,
@@ -46,17 +47,7 @@ def _action(group: click.Group, name: str, argument: str, method: str, doc: str,
         click.echo(done.format(value))
 
 
-LOG_STATES = (
-    "CREATED",
-    "ACTIVE",
-    "RETRY",
-    "ERROR",
-    "DELIVERED",
-    "FAILED",
-    "CANCEL_REQUESTED",
-    "CANCELED",
-    "IN_PROGRESS",
-)
+LOG_STATES = get_args(LogState)
 
 
 def _plural(count: int, word: str) -> str:
