@@ -5,9 +5,8 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from .._wire.headers import header_map
 from .._wire.states import LOGGED_STATES
-from .models import Message, redacted
+from .models import Message, callback_and_label_fields, redacted
 
 __all__ = ["STATES", "log_entry"]
 
@@ -42,21 +41,17 @@ def log_entry(msg: Message, state: str, time_ms: int, **extra: Any) -> dict[str,
         "callerIP": msg.caller_ip,
         "retryDelayExpr": msg.retry_delay,
         "retryDelayExpression": msg.retry_delay,
-        "callback": msg.callback.url if msg.callback else None,
-        "failureCallback": msg.failure_callback.url if msg.failure_callback else None,
         "flowControlKey": msg.flow_control_key,
         "parallelism": msg.parallelism,
         "rate": msg.rate,
         "period": msg.period,
         "timeout": None if msg.timeout is None else int(msg.timeout * 1000),
     }
-    if msg.callback and msg.callback.headers:
-        optional["callbackHeaders"] = header_map(msg.callback.headers)
-    if msg.failure_callback and msg.failure_callback.headers:
-        optional["failureCallbackHeaders"] = header_map(msg.failure_callback.headers)
-    if msg.labels:
-        optional["label"] = msg.labels[0]
-        optional["labels"] = list(msg.labels)
+    optional.update(
+        callback_and_label_fields(
+            msg.callback, msg.failure_callback, msg.labels, header_key="callbackHeaders"
+        )
+    )
     entry.update({k: v for k, v in optional.items() if v is not None})
     entry.update({k: v for k, v in extra.items() if v is not None})
     return entry

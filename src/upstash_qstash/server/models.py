@@ -45,6 +45,30 @@ def redacted(value: bytes | str) -> str:
     return "REDACTED:" + hashlib.sha256(raw).hexdigest()
 
 
+def callback_and_label_fields(
+    callback: CallbackConfig | None,
+    failure_callback: CallbackConfig | None,
+    labels: list[str],
+    *,
+    header_key: str,
+) -> dict[str, Any]:
+    """The callback URLs, their forwarded-header maps and the labels, as message, log and
+    schedule JSON show them (``header_key``: ``callbackHeader`` or the log's
+    ``callbackHeaders``; the failure callback's key is derived from it)."""
+    out: dict[str, Any] = {}
+    for prefix, cb in (("callback", callback), ("failureCallback", failure_callback)):
+        if cb is None:
+            continue
+        out[prefix] = cb.url
+        if cb.headers:
+            key = header_key if prefix == "callback" else "failureC" + header_key[1:]
+            out[key] = header_map(cb.headers)
+    if labels:
+        out["label"] = labels[0]
+        out["labels"] = list(labels)
+    return out
+
+
 @dataclass(slots=True)
 class CallbackConfig:
     """How the message created for a callback or failure callback is published."""
@@ -149,21 +173,17 @@ class Message:
             "scheduleId": self.schedule_id,
             "callerIP": self.caller_ip,
             "retryDelayExpression": self.retry_delay,
-            "callback": self.callback.url if self.callback else None,
-            "failureCallback": self.failure_callback.url if self.failure_callback else None,
             "flowControlKey": self.flow_control_key,
             "parallelism": self.parallelism,
             "rate": self.rate,
             "period": self.period,
         }
-        if self.callback and self.callback.headers:
-            optional["callbackHeader"] = header_map(self.callback.headers)
-        if self.failure_callback and self.failure_callback.headers:
-            optional["failureCallbackHeader"] = header_map(self.failure_callback.headers)
         if self.timeout is not None:
             optional["timeout"] = int(self.timeout)
-        if self.labels:
-            optional["label"] = self.labels[0]
-            optional["labels"] = list(self.labels)
+        optional.update(
+            callback_and_label_fields(
+                self.callback, self.failure_callback, self.labels, header_key="callbackHeader"
+            )
+        )
         out.update({k: v for k, v in optional.items() if v is not None})
         return out

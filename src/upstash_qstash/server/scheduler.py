@@ -29,7 +29,7 @@ from .._wire.headers import canonical, header_map
 from .cron import CronError, parse_cron
 from .errors import ApiError
 from .logs import log_entry
-from .models import Message, encode_body_fields
+from .models import Message, callback_and_label_fields, encode_body_fields
 from .options import PublishOptions, parse_publish_options
 from .publish import parse_url_destination
 from .routes.publish import plan_messages
@@ -196,8 +196,6 @@ def schedule_json(
     optional: dict[str, Any] = {
         "delay": int(opts.delay) if opts.delay else None,
         "timeout": None if opts.timeout is None else int(opts.timeout),
-        "callback": opts.callback.url if opts.callback else None,
-        "failureCallback": opts.failure_callback.url if opts.failure_callback else None,
         "callerIP": record.caller_ip,
         "callerIp": record.caller_ip,
         "queueName": opts.queue_name,
@@ -210,13 +208,11 @@ def schedule_json(
         "rate": fc.rate if fc else None,
         "period": fc.period if fc else None,
     }
-    if opts.callback and opts.callback.headers:
-        optional["callbackHeader"] = header_map(opts.callback.headers)
-    if opts.failure_callback and opts.failure_callback.headers:
-        optional["failureCallbackHeader"] = header_map(opts.failure_callback.headers)
-    if opts.labels:
-        optional["label"] = opts.labels[0]
-        optional["labels"] = list(opts.labels)
+    optional.update(
+        callback_and_label_fields(
+            opts.callback, opts.failure_callback, opts.labels, header_key="callbackHeader"
+        )
+    )
     out.update({k: v for k, v in optional.items() if v is not None})
     return out
 
